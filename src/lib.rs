@@ -1,0 +1,28 @@
+//! # webxsl
+//!
+//! Harden IIS `web.config` files: generate shared-configuration templates from a header profile,
+//! apply XSLT 1.0 stylesheets or profiles with a minimal diff, compare and validate the result.
+//!
+//! The crate is organised as the pipeline it implements:
+//!
+//! | module | does |
+//! | --- | --- |
+//! | [`xml`] | lossless documents: encodings, limits, arena tree with byte spans |
+//! | [`diag`] | positions and `file:line:col` diagnostics |
+//!
+//! ```
+//! use webxsl::xml::{Document, Limits};
+//!
+//! let text = "<configuration>\n  <system.webServer/>\n</configuration>\n";
+//! let doc = Document::parse(text.as_bytes(), &Limits::default())?;
+//! let root = doc.tree().root_element().unwrap();
+//! assert_eq!(doc.tree().element_children(root).count(), 1);
+//! // An unedited document is written back byte for byte.
+//! assert_eq!(doc.to_bytes().unwrap(), text.as_bytes());
+//! # Ok::<(), webxsl::xml::XmlError>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod diag;
+pub mod xml;

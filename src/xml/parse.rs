@@ -1,0 +1,323 @@
+//! Parsing: limits pre-scan, roxmltree, then conversion into a [`Tree`] with byte spans.
+
+use crate::xml::error::XmlError;
+use crate::xml::limits::{Limits, prescan};
+use crate::xml::tree::{NodeId, NodeKind, NsBinding, Tree, XML_NS};
+
+/// Parses decoded text into a tree with spans. `text` becomes the tree's source.
+pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
+    limits.check_size(text.len())?;
+    prescan(&text, limits)?;
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: limits.allow_dtd,
+        nodes_limit: u32::MAX - 1,
+        ..Default::default()
+    };
+    // roxmltree borrows the text; the tree takes ownership of it once the conversion is done.
+    let built = {
+        let doc = roxmltree::Document::parse_with_options(&text, opts).map_err(|e| {
+            let mut err = XmlError::from_roxmltree(&e);
+            // Errors found at the end of the input carry no position: point at the end.
+            if matches!(
+                e,
+                roxmltree::Error::UnclosedRootNode
+                    | roxmltree::Error::UnexpectedEndOfStream
+                    | roxmltree::Error::NoRootNode
+            ) {
+                if let XmlError::Syntax { pos, .. } = &mut err {
+                    *pos = crate::diag::line_col(&text, text.len());
+                }
+            }
+            err
+        })?;
+        Converter::new(&doc).run()
+    };
+    Ok(built.into_tree(text))
+}
+
+/// What the conversion produces, before the tree owns the text.
+struct Built {
+    tree: Tree,
+    /// Values that are slices of the text, recorded as (node, start, len) so they can be turned
+    /// into zero-copy references once the text is moved in.
+    spans_valid: bool,
+}
+
+impl Built {
+    fn into_tree(self, text: String) -> Tree {
+        self.tree.adopt_source(text, self.spans_valid)
+    }
+}
+
+struct Converter<'a, 'input> {
+    doc: &'a roxmltree::Document<'input>,
+    text: &'input str,
+    tree: Tree,
+    /// roxmltree node index → our node.
+    map: Vec<u32>,
+    has_dtd_entities: bool,
+}
+
+impl<'a, 'input> Converter<'a, 'input> {
+    fn new(doc: &'a roxmltree::Document<'input>) -> Self {
+        let text = doc.input_text();
+        Converter {
+            doc,
+            text,
+            tree: Tree::new(),
+            map: Vec::new(),
+            has_dtd_entities: false,
+        }
+    }
+
+    fn run(mut self) -> Built {
+        let text = self.text;
+        let approx = memchr::memchr_iter(b'<', text.as_bytes()).count()
+            + memchr::memchr_iter(b'=', text.as_bytes()).count();
+        self.tree.reserve(approx + 1);
+        self.tree.begin_source(text);
+        // A DTD with entities can put nodes from entity values in the tree; their ranges point
+        // into the DTD, so spans cannot be trusted for splicing.
+        self.has_dtd_entities = text.contains("<!ENTITY");
+        let mut ns_buf: Vec<NsBinding> = Vec::new();
+        for rn in self.doc.root().descendants() {
+            let idx = rn.id().get_usize();
+            if self.map.len() <= idx {
+                self.map.resize(idx + 1, u32::MAX);
+            }
+            let parent = rn
+                .parent()
+                .map(|p| NodeId::from_index(self.map[p.id().get_usize()] as usize));
+            let r = rn.range();
+            let id = match rn.node_type() {
+                roxmltree::NodeType::Root => NodeId::ROOT,
+                roxmltree::NodeType::Element => {
+                    let parent = parent.expect("elements have parents");
+                    let tag = rn.tag_name();
+                    let uri = tag.namespace().unwrap_or("");
+                    let prefix = self.element_prefix(&rn, uri);
+                    let name = self.tree.intern_name(prefix, tag.name(), uri);
+                    let el = self.tree.append_element(parent, name);
+                    ns_buf.clear();
+                    for ns in rn.namespaces() {
+                        if ns.uri() == XML_NS {
+                            continue;
+                        }
+                        let prefix = self.tree.intern(ns.name().unwrap_or(""));
+                        let uri = self.tree.intern(ns.uri());
+                        ns_buf.push(NsBinding { prefix, uri });
+                    }
+                    // roxmltree lists in-scope namespaces innermost first; keep outermost first.
+                    ns_buf.reverse();
+                    dedup_prefixes(&mut ns_buf);
+                    self.tree.set_namespaces(el, &ns_buf);
+                    let mut tag_end = r.start + 1 + self.tree.qualified_name(el).len();
+                    for a in rn.attributes() {
+                        let auri = a.namespace().unwrap_or("");
+                        let ar = a.range();
+                        let qn = &text[a.range_qname()];
+                        let aprefix = qn.split_once(':').map_or("", |(p, _)| p);
+                        let aname = self.tree.intern_name(aprefix, a.name(), auri);
+                        let an = self.tree.set_attribute(el, aname, a.value());
+                        let vr = a.range_value();
+                        self.tree.set_span(
+                            an,
+                            [
+                                ar.start as u32,
+                                ar.end as u32,
+                                vr.start as u32,
+                                vr.end as u32,
+                            ],
+                        );
+                        tag_end = tag_end.max(ar.end);
+                    }
+                    // Start tag end: the first '>' after the name and the last attribute
+                    // (attribute values may contain '>', so start after them).
+                    let b = text.as_bytes();
+                    let gt = memchr::memchr(b'>', &b[tag_end.min(r.end)..r.end])
+                        .map_or(r.end, |i| tag_end + i + 1);
+                    let self_closing = gt >= 2 && b[gt - 2] == b'/' && gt == r.end;
+                    let end_tag_start = if self_closing {
+                        r.end
+                    } else {
+                        memchr::memmem::rfind(&b[gt..r.end], b"</").map_or(r.end, |i| gt + i)
+                    };
+                    self.tree.set_span(
+                        el,
+                        [
+                            r.start as u32,
+                            r.end as u32,
+                            gt as u32,
+                            end_tag_start as u32,
+                        ],
+                    );
+                    el
+                }
+                roxmltree::NodeType::Text => {
+                    let parent = parent.expect("text has a parent");
+                    let value = rn.text().unwrap_or("");
+                    // roxmltree merges adjacent text and CDATA: one text node per run.
+                    let t = self.tree.append_text_node(parent, value);
+                    self.tree.set_span(t, [r.start as u32, r.end as u32, 0, 0]);
+                    t
+                }
+                roxmltree::NodeType::Comment => {
+                    let parent = parent.expect("comment has a parent");
+                    let c = self.tree.append_comment(parent, rn.text().unwrap_or(""));
+                    self.tree.set_span(c, [r.start as u32, r.end as u32, 0, 0]);
+                    c
+                }
+                roxmltree::NodeType::PI => {
+                    let parent = parent.expect("PI has a parent");
+                    let pi = rn.pi().expect("PI node");
+                    let p = self
+                        .tree
+                        .append_pi(parent, pi.target, pi.value.unwrap_or(""));
+                    self.tree.set_span(p, [r.start as u32, r.end as u32, 0, 0]);
+                    p
+                }
+            };
+            self.map[idx] = id.0;
+        }
+        self.fix_text_spans();
+        Built {
+            tree: self.tree,
+            spans_valid: !self.has_dtd_entities,
+        }
+    }
+
+    /// The prefix of an element as written in the source.
+    fn element_prefix(&self, rn: &roxmltree::Node<'a, 'input>, uri: &str) -> &'input str {
+        let r = rn.range();
+        let raw = &self.text.as_bytes()[(r.start + 1).min(r.end)..r.end];
+        let end = raw
+            .iter()
+            .position(|&c| c.is_ascii_whitespace() || c == b'>' || c == b'/')
+            .unwrap_or(raw.len());
+        let qn = &self.text[r.start + 1..r.start + 1 + end];
+        match qn.split_once(':') {
+            Some((p, local)) if local == rn.tag_name().name() => p,
+            Some(_) => rn.lookup_prefix(uri).unwrap_or(""),
+            None if qn == rn.tag_name().name() => "",
+            None => rn.lookup_prefix(uri).unwrap_or(""),
+        }
+    }
+
+    /// A text node's span runs to the next sibling or the end of its parent's content
+    /// (roxmltree records only the first piece of a merged text/CDATA run).
+    fn fix_text_spans(&mut self) {
+        let t = &mut self.tree;
+        for i in 0..t.len() {
+            let n = NodeId::from_index(i);
+            if t.kind(n) != NodeKind::Text {
+                continue;
+            }
+            let s = t.raw_span(n);
+            let end = match t.next_sibling(n) {
+                Some(next) => t.raw_span(next)[0],
+                None => t.parent(n).map_or(s[1], |p| t.raw_span(p)[3]),
+            };
+            t.set_span(n, [s[0], end.max(s[1]), 0, 0]);
+        }
+    }
+}
+
+/// Keeps only the innermost binding of each prefix (roxmltree lists shadowed ones too).
+fn dedup_prefixes(b: &mut Vec<NsBinding>) {
+    let mut i = b.len();
+    while i > 0 {
+        i -= 1;
+        let p = b[i].prefix;
+        if b[..i].iter().any(|x| x.prefix == p) {
+            // A later (inner) binding of the same prefix exists after an earlier one: drop the
+            // earlier one.
+            let first = b[..i].iter().position(|x| x.prefix == p).expect("found");
+            b.remove(first);
+            i = b.len();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Tree {
+        parse_text(s.to_owned(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn spans_of_elements_and_attributes() {
+        let src = "<?xml version=\"1.0\"?>\n<a x = 'v&amp;w' y=\"2\"><b/>t<c >u</c ></a>\n";
+        let t = parse(src);
+        let a = t.root_element().unwrap();
+        assert_eq!(&src[t.start_tag_span(a)], "<a x = 'v&amp;w' y=\"2\">");
+        assert_eq!(&src[t.end_tag_span(a).unwrap()], "</a>");
+        let x = t.attributes(a).next().unwrap();
+        assert_eq!(&src[t.attr_name_span(x)], "x");
+        assert_eq!(&src[t.attr_value_span(x)], "v&amp;w");
+        assert_eq!(t.value(x), "v&w");
+        assert_eq!(t.attr_quote(x), '\'');
+        let kids: Vec<_> = t.children(a).collect();
+        assert_eq!(kids.len(), 3);
+        assert!(t.is_self_closing(kids[0]));
+        assert_eq!(&src[t.span(kids[0])], "<b/>");
+        assert_eq!(&src[t.span(kids[1])], "t");
+        assert_eq!(&src[t.start_tag_span(kids[2])], "<c >");
+        assert_eq!(&src[t.end_tag_span(kids[2]).unwrap()], "</c >");
+    }
+
+    #[test]
+    fn attribute_values_may_contain_gt() {
+        let src = "<a x='>' y=\"/>\"/>";
+        let t = parse(src);
+        let a = t.root_element().unwrap();
+        assert_eq!(t.start_tag_span(a), 0..src.len());
+        assert!(t.is_self_closing(a));
+    }
+
+    #[test]
+    fn merged_text_and_cdata_span_the_whole_run() {
+        let src = "<a>x<![CDATA[<y>]]>&lt;z</a>";
+        let t = parse(src);
+        let a = t.root_element().unwrap();
+        let text = t.first_child(a).unwrap();
+        assert_eq!(t.value(text), "x<y><z");
+        assert_eq!(&src[t.span(text)], "x<![CDATA[<y>]]>&lt;z");
+    }
+
+    #[test]
+    fn prefixes_and_namespaces() {
+        let src = r#"<c xmlns="urn:d" xmlns:p="urn:p"><p:e p:a="1"><f xmlns:p="urn:q"/></p:e></c>"#;
+        let t = parse(src);
+        let c = t.root_element().unwrap();
+        assert_eq!(t.namespace_uri(c), "urn:d");
+        assert_eq!(t.prefix(c), "");
+        let e = t.first_child(c).unwrap();
+        assert_eq!(t.qualified_name(e), "p:e");
+        assert_eq!(t.namespace_uri(e), "urn:p");
+        let a = t.attributes(e).next().unwrap();
+        assert_eq!(t.qualified_name(a), "p:a");
+        let f = t.first_child(e).unwrap();
+        assert_eq!(t.lookup_namespace(f, "p"), Some("urn:q"));
+        assert_eq!(t.lookup_namespace(f, ""), Some("urn:d"));
+        assert_eq!(t.namespaces(f).len(), 2);
+    }
+
+    #[test]
+    fn values_are_normalised_as_xml_requires() {
+        let t = parse("<a x='1\r\n2\t3'>l1\r\nl2</a>");
+        let a = t.root_element().unwrap();
+        assert_eq!(t.attribute_value(a, "", "x"), Some("1 2 3"));
+        assert_eq!(t.string_value(a), "l1\nl2");
+    }
+
+    #[test]
+    fn errors_have_positions() {
+        let e = parse_text("<a>\n  <b></a>".into(), &Limits::default()).unwrap_err();
+        assert_eq!(e.pos().line, 2);
+        assert!(e.to_string().contains("</b>"), "{e}");
+        let e = parse_text("<a>".into(), &Limits::default()).unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+    }
+}

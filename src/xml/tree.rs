@@ -1,0 +1,914 @@
+//! The arena tree every layer works on: parsed documents, stylesheets and result trees.
+//!
+//! Nodes live in one `Vec` and are addressed by [`NodeId`]. For every tree webxsl builds, the
+//! index order *is* document order (an element, then its attributes, then its children), which
+//! makes XPath's document-order sorting a plain integer sort. Strings are stored either as a range
+//! of the source text (zero-copy for values without entity references) or in a side buffer.
+//! Names are interned per tree.
+//!
+//! Parsed trees also carry byte spans into the source text (see [`Tree::span`] and friends) that
+//! the patch layer uses to splice edits into the original bytes.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// The XML namespace, bound to the `xml` prefix in every document.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+const NONE: u32 = u32::MAX;
+
+/// A node of a [`Tree`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub(crate) u32);
+
+impl NodeId {
+    /// The document (root) node of every tree.
+    pub const ROOT: NodeId = NodeId(0);
+
+    /// The index of this node in its tree (document order).
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The node at an index (for callers that store indices).
+    pub fn from_index(i: usize) -> NodeId {
+        NodeId(i as u32)
+    }
+}
+
+/// The XPath node kinds (namespace nodes are virtual: see [`Tree::namespaces`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    /// The document node.
+    Root,
+    /// An element.
+    Element,
+    /// An attribute (not a child of its element, but owned by it).
+    Attribute,
+    /// Character data (CDATA sections and entity references included).
+    Text,
+    /// A comment.
+    Comment,
+    /// A processing instruction; its name is the target.
+    ProcessingInstruction,
+}
+
+/// An interned string of a tree. `Atom::EMPTY` is the empty string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Atom(u32);
+
+impl Atom {
+    /// The empty string (no prefix, no namespace).
+    pub const EMPTY: Atom = Atom(0);
+}
+
+/// An interned qualified name: prefix as written, local part and namespace URI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct QName {
+    /// The prefix (`Atom::EMPTY` for none).
+    pub prefix: Atom,
+    /// The local part.
+    pub local: Atom,
+    /// The namespace URI (`Atom::EMPTY` for none).
+    pub uri: Atom,
+}
+
+/// An interned [`QName`] of a tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NameId(u32);
+
+#[derive(Clone, Copy, Debug, Default)]
+struct StrRef {
+    start: u32,
+    /// Length; the top bit says the string is in `buf` rather than `src`.
+    len: u32,
+}
+
+const IN_BUF: u32 = 1 << 31;
+
+#[derive(Clone, Debug)]
+struct NodeData {
+    kind: NodeKind,
+    name: u32,
+    parent: u32,
+    prev: u32,
+    next: u32,
+    first_child: u32,
+    last_child: u32,
+    first_attr: u32,
+    last_attr: u32,
+    ns_start: u32,
+    ns_len: u32,
+    value: StrRef,
+    /// `[start, end, a, b]`: for elements `a` is the end of the start tag and `b` the start of the
+    /// end tag (both `end` when self-closing); for attributes `a..b` is the value inside quotes.
+    span: [u32; 4],
+}
+
+impl NodeData {
+    fn new(kind: NodeKind, parent: u32) -> NodeData {
+        NodeData {
+            kind,
+            name: NONE,
+            parent,
+            prev: NONE,
+            next: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            first_attr: NONE,
+            last_attr: NONE,
+            ns_start: 0,
+            ns_len: 0,
+            value: StrRef::default(),
+            span: [0; 4],
+        }
+    }
+}
+
+/// A namespace binding: prefix (`Atom::EMPTY` for the default namespace) and URI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NsBinding {
+    /// The prefix.
+    pub prefix: Atom,
+    /// The URI.
+    pub uri: Atom,
+}
+
+/// An XML tree in an arena. See the module documentation.
+#[derive(Clone, Debug)]
+pub struct Tree {
+    nodes: Vec<NodeData>,
+    atoms: Vec<Box<str>>,
+    atom_map: HashMap<Box<str>, u32>,
+    names: Vec<QName>,
+    name_map: HashMap<QName, u32>,
+    ns_table: Vec<NsBinding>,
+    src: String,
+    /// Address and length of the text that values may point into. During parsing this is the
+    /// borrowed text that [`Tree::adopt_source`] later moves in (moving a `String` keeps its heap
+    /// buffer, so offsets stay valid).
+    src_ptr: (usize, usize),
+    buf: String,
+    has_spans: bool,
+}
+
+impl Default for Tree {
+    fn default() -> Self {
+        Tree::new()
+    }
+}
+
+impl Tree {
+    /// An empty tree: just a document node.
+    pub fn new() -> Tree {
+        Tree::with_source(String::new(), false)
+    }
+
+    /// A tree whose strings may refer into `src` (used by the parser).
+    pub(crate) fn with_source(src: String, has_spans: bool) -> Tree {
+        let mut t = Tree {
+            nodes: Vec::new(),
+            atoms: vec!["".into()],
+            atom_map: HashMap::new(),
+            names: Vec::new(),
+            name_map: HashMap::new(),
+            ns_table: Vec::new(),
+            src_ptr: (src.as_ptr() as usize, src.len()),
+            src,
+            buf: String::new(),
+            has_spans,
+        };
+        t.atom_map.insert("".into(), 0);
+        let mut root = NodeData::new(NodeKind::Root, NONE);
+        root.span = [0, t.src.len() as u32, 0, t.src.len() as u32];
+        t.nodes.push(root);
+        t
+    }
+
+    pub(crate) fn reserve(&mut self, nodes: usize) {
+        self.nodes.reserve(nodes);
+    }
+
+    /// Number of nodes (attributes included).
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the tree holds only its document node.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.len() <= 1
+    }
+
+    /// The source text this tree was parsed from (empty for built trees).
+    pub fn source(&self) -> &str {
+        &self.src
+    }
+
+    /// Whether byte spans into [`Tree::source`] are meaningful.
+    pub fn has_spans(&self) -> bool {
+        self.has_spans
+    }
+
+    /// The document node.
+    pub fn root(&self) -> NodeId {
+        NodeId::ROOT
+    }
+
+    /// The document element, if any.
+    pub fn root_element(&self) -> Option<NodeId> {
+        self.children(NodeId::ROOT)
+            .find(|&c| self.kind(c) == NodeKind::Element)
+    }
+
+    // ----- interning -----
+
+    /// Interns a string.
+    pub fn intern(&mut self, s: &str) -> Atom {
+        if let Some(&a) = self.atom_map.get(s) {
+            return Atom(a);
+        }
+        let a = self.atoms.len() as u32;
+        self.atoms.push(s.into());
+        self.atom_map.insert(s.into(), a);
+        Atom(a)
+    }
+
+    /// The atom of a string if it was interned in this tree (no allocation).
+    pub fn lookup_atom(&self, s: &str) -> Option<Atom> {
+        self.atom_map.get(s).map(|&a| Atom(a))
+    }
+
+    /// The string of an atom.
+    pub fn atom(&self, a: Atom) -> &str {
+        &self.atoms[a.0 as usize]
+    }
+
+    /// Interns a name.
+    pub fn intern_name(&mut self, prefix: &str, local: &str, uri: &str) -> NameId {
+        let q = QName {
+            prefix: self.intern(prefix),
+            local: self.intern(local),
+            uri: self.intern(uri),
+        };
+        self.intern_qname(q)
+    }
+
+    fn intern_qname(&mut self, q: QName) -> NameId {
+        if let Some(&n) = self.name_map.get(&q) {
+            return NameId(n);
+        }
+        let n = self.names.len() as u32;
+        self.names.push(q);
+        self.name_map.insert(q, n);
+        NameId(n)
+    }
+
+    /// The parts of an interned name.
+    pub fn qname(&self, n: NameId) -> QName {
+        self.names[n.0 as usize]
+    }
+
+    // ----- reading -----
+
+    fn d(&self, n: NodeId) -> &NodeData {
+        &self.nodes[n.0 as usize]
+    }
+
+    fn opt(v: u32) -> Option<NodeId> {
+        (v != NONE).then_some(NodeId(v))
+    }
+
+    /// The kind of a node.
+    pub fn kind(&self, n: NodeId) -> NodeKind {
+        self.d(n).kind
+    }
+
+    /// Whether the node is an element.
+    pub fn is_element(&self, n: NodeId) -> bool {
+        self.d(n).kind == NodeKind::Element
+    }
+
+    /// The parent (for an attribute: its element).
+    pub fn parent(&self, n: NodeId) -> Option<NodeId> {
+        Self::opt(self.d(n).parent)
+    }
+
+    /// The first child.
+    pub fn first_child(&self, n: NodeId) -> Option<NodeId> {
+        Self::opt(self.d(n).first_child)
+    }
+
+    /// The last child.
+    pub fn last_child(&self, n: NodeId) -> Option<NodeId> {
+        Self::opt(self.d(n).last_child)
+    }
+
+    /// The next sibling (for an attribute: the next attribute).
+    pub fn next_sibling(&self, n: NodeId) -> Option<NodeId> {
+        Self::opt(self.d(n).next)
+    }
+
+    /// The previous sibling (for an attribute: the previous attribute).
+    pub fn prev_sibling(&self, n: NodeId) -> Option<NodeId> {
+        Self::opt(self.d(n).prev)
+    }
+
+    /// The children, in order.
+    pub fn children(&self, n: NodeId) -> Siblings<'_> {
+        Siblings {
+            tree: self,
+            next: self.d(n).first_child,
+        }
+    }
+
+    /// The element children, in order.
+    pub fn element_children(&self, n: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        self.children(n).filter(move |&c| self.is_element(c))
+    }
+
+    /// The attributes of an element, in order.
+    pub fn attributes(&self, n: NodeId) -> Siblings<'_> {
+        Siblings {
+            tree: self,
+            next: self.d(n).first_attr,
+        }
+    }
+
+    /// The descendants of `n` (not `n` itself), in document order.
+    pub fn descendants(&self, n: NodeId) -> Descendants<'_> {
+        Descendants {
+            tree: self,
+            top: n,
+            next: self.first_child(n),
+        }
+    }
+
+    /// The ancestors of `n`, nearest first (not `n` itself).
+    pub fn ancestors(&self, n: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        std::iter::successors(self.parent(n), move |&p| self.parent(p))
+    }
+
+    /// The name of an element, attribute or processing instruction.
+    pub fn name(&self, n: NodeId) -> Option<QName> {
+        let v = self.d(n).name;
+        (v != NONE).then(|| self.names[v as usize])
+    }
+
+    /// The interned name id of a node.
+    pub fn name_id(&self, n: NodeId) -> Option<NameId> {
+        let v = self.d(n).name;
+        (v != NONE).then_some(NameId(v))
+    }
+
+    /// The local part of the node's name ("" for unnamed nodes).
+    pub fn local_name(&self, n: NodeId) -> &str {
+        self.name(n).map_or("", |q| self.atom(q.local))
+    }
+
+    /// The namespace URI of the node's name ("" for none).
+    pub fn namespace_uri(&self, n: NodeId) -> &str {
+        self.name(n).map_or("", |q| self.atom(q.uri))
+    }
+
+    /// The prefix of the node's name as written ("" for none).
+    pub fn prefix(&self, n: NodeId) -> &str {
+        self.name(n).map_or("", |q| self.atom(q.prefix))
+    }
+
+    /// The qualified name as written (`prefix:local` or `local`).
+    pub fn qualified_name(&self, n: NodeId) -> Cow<'_, str> {
+        match self.name(n) {
+            None => Cow::Borrowed(""),
+            Some(q) if q.prefix == Atom::EMPTY => Cow::Borrowed(self.atom(q.local)),
+            Some(q) => Cow::Owned(format!("{}:{}", self.atom(q.prefix), self.atom(q.local))),
+        }
+    }
+
+    /// Whether the node's expanded name is (`uri`, `local`).
+    pub fn has_name(&self, n: NodeId, uri: &str, local: &str) -> bool {
+        self.name(n)
+            .is_some_and(|q| self.atom(q.local) == local && self.atom(q.uri) == uri)
+    }
+
+    fn str_of(&self, r: StrRef) -> &str {
+        let len = (r.len & !IN_BUF) as usize;
+        let s = r.start as usize;
+        if r.len & IN_BUF != 0 {
+            &self.buf[s..s + len]
+        } else {
+            &self.src[s..s + len]
+        }
+    }
+
+    /// The value of a text, comment, attribute or processing-instruction node ("" otherwise).
+    pub fn value(&self, n: NodeId) -> &str {
+        self.str_of(self.d(n).value)
+    }
+
+    /// The value of an element's attribute by expanded name.
+    pub fn attribute_value(&self, el: NodeId, uri: &str, local: &str) -> Option<&str> {
+        self.attribute(el, uri, local).map(|a| self.value(a))
+    }
+
+    /// An element's attribute node by expanded name.
+    pub fn attribute(&self, el: NodeId, uri: &str, local: &str) -> Option<NodeId> {
+        self.attributes(el).find(|&a| self.has_name(a, uri, local))
+    }
+
+    /// The XPath string-value of a node.
+    pub fn string_value(&self, n: NodeId) -> Cow<'_, str> {
+        match self.kind(n) {
+            NodeKind::Root | NodeKind::Element => {
+                let mut texts = self
+                    .descendants(n)
+                    .filter(|&d| self.kind(d) == NodeKind::Text);
+                let Some(first) = texts.next() else {
+                    return Cow::Borrowed("");
+                };
+                match texts.next() {
+                    None => Cow::Borrowed(self.value(first)),
+                    Some(second) => {
+                        let mut s = String::from(self.value(first));
+                        s.push_str(self.value(second));
+                        for t in texts {
+                            s.push_str(self.value(t));
+                        }
+                        Cow::Owned(s)
+                    }
+                }
+            }
+            _ => Cow::Borrowed(self.value(n)),
+        }
+    }
+
+    /// The in-scope namespace bindings of an element (the implicit `xml` binding excluded), in
+    /// declaration order, outermost first.
+    pub fn namespaces(&self, n: NodeId) -> &[NsBinding] {
+        let d = self.d(n);
+        &self.ns_table[d.ns_start as usize..(d.ns_start + d.ns_len) as usize]
+    }
+
+    /// The namespace URI bound to `prefix` on element `n` ("" = default namespace).
+    pub fn lookup_namespace(&self, n: NodeId, prefix: &str) -> Option<&str> {
+        if prefix == "xml" {
+            return Some(XML_NS);
+        }
+        self.namespaces(n)
+            .iter()
+            .rev()
+            .find(|b| self.atom(b.prefix) == prefix)
+            .map(|b| self.atom(b.uri))
+    }
+
+    // ----- spans (parsed trees only) -----
+
+    /// Byte range of the whole node in [`Tree::source`] (an attribute: `name="value"`).
+    pub fn span(&self, n: NodeId) -> Range<usize> {
+        let s = self.d(n).span;
+        s[0] as usize..s[1] as usize
+    }
+
+    /// Byte range of an element's start tag (`<a ...>` or `<a .../>`).
+    pub fn start_tag_span(&self, n: NodeId) -> Range<usize> {
+        let s = self.d(n).span;
+        s[0] as usize..s[2] as usize
+    }
+
+    /// Byte range of an element's content, between its tags (empty at the end when
+    /// self-closing).
+    pub fn content_span(&self, n: NodeId) -> Range<usize> {
+        let s = self.d(n).span;
+        s[2] as usize..s[3] as usize
+    }
+
+    /// Byte range of an element's end tag, `None` when it is self-closing.
+    pub fn end_tag_span(&self, n: NodeId) -> Option<Range<usize>> {
+        let s = self.d(n).span;
+        (s[3] < s[1]).then(|| s[3] as usize..s[1] as usize)
+    }
+
+    /// Whether an element was written self-closing (`<a/>`).
+    pub fn is_self_closing(&self, n: NodeId) -> bool {
+        self.kind(n) == NodeKind::Element && self.end_tag_span(n).is_none()
+    }
+
+    /// Byte range of an attribute's qualified name.
+    pub fn attr_name_span(&self, a: NodeId) -> Range<usize> {
+        let s = self.d(a).span;
+        let len = self.qualified_name(a).len();
+        s[0] as usize..s[0] as usize + len
+    }
+
+    /// Byte range of an attribute's value, inside the quotes.
+    pub fn attr_value_span(&self, a: NodeId) -> Range<usize> {
+        let s = self.d(a).span;
+        s[2] as usize..s[3] as usize
+    }
+
+    /// The quote character around an attribute's value in the source.
+    pub fn attr_quote(&self, a: NodeId) -> char {
+        let end = self.d(a).span[3] as usize;
+        match self.src.as_bytes().get(end) {
+            Some(b'\'') => '\'',
+            _ => '"',
+        }
+    }
+
+    // ----- building -----
+
+    fn push(&mut self, data: NodeData) -> NodeId {
+        let id = self.nodes.len() as u32;
+        assert!(id != NONE, "tree too large");
+        self.nodes.push(data);
+        NodeId(id)
+    }
+
+    fn link_child(&mut self, parent: NodeId, child: NodeId) {
+        let last = self.nodes[parent.0 as usize].last_child;
+        if last == NONE {
+            self.nodes[parent.0 as usize].first_child = child.0;
+        } else {
+            self.nodes[last as usize].next = child.0;
+            self.nodes[child.0 as usize].prev = last;
+        }
+        self.nodes[parent.0 as usize].last_child = child.0;
+    }
+
+    fn store(&mut self, s: &str) -> StrRef {
+        let start = self.buf.len();
+        self.buf.push_str(s);
+        StrRef {
+            start: start as u32,
+            len: s.len() as u32 | IN_BUF,
+        }
+    }
+
+    /// Stores a string that is a slice of the source text without copying it.
+    fn source_ref(&self, s: &str) -> Option<(u32, u32)> {
+        let (base, len) = self.src_ptr;
+        let p = s.as_ptr() as usize;
+        (p >= base && p + s.len() <= base + len && s.len() < IN_BUF as usize)
+            .then(|| ((p - base) as u32, s.len() as u32))
+    }
+
+    /// Lets values refer into `text` while it is still borrowed by the parser; the caller must
+    /// hand the same text to [`Tree::adopt_source`] before reading any value.
+    pub(crate) fn begin_source(&mut self, text: &str) {
+        self.src_ptr = (text.as_ptr() as usize, text.len());
+    }
+
+    /// Takes ownership of the text announced by [`Tree::begin_source`].
+    pub(crate) fn adopt_source(mut self, text: String, spans_valid: bool) -> Tree {
+        assert_eq!(
+            (text.as_ptr() as usize, text.len()),
+            self.src_ptr,
+            "adopt_source needs the text given to begin_source"
+        );
+        let len = text.len() as u32;
+        self.src = text;
+        self.has_spans = spans_valid;
+        self.nodes[0].span = [0, len, 0, len];
+        self
+    }
+
+    fn value_ref(&mut self, s: &str) -> StrRef {
+        match self.source_ref(s) {
+            Some((start, len)) => StrRef { start, len },
+            None => self.store(s),
+        }
+    }
+
+    /// Appends an element under `parent`. Its in-scope namespaces start as the parent's.
+    pub fn append_element(&mut self, parent: NodeId, name: NameId) -> NodeId {
+        let mut d = NodeData::new(NodeKind::Element, parent.0);
+        d.name = name.0;
+        let p = self.d(parent);
+        if p.kind == NodeKind::Element {
+            d.ns_start = p.ns_start;
+            d.ns_len = p.ns_len;
+        }
+        let id = self.push(d);
+        self.link_child(parent, id);
+        id
+    }
+
+    /// Replaces an element's in-scope namespace bindings.
+    pub fn set_namespaces(&mut self, el: NodeId, bindings: &[NsBinding]) {
+        // Share the parent's range when equal: most elements declare nothing.
+        if let Some(p) = self.parent(el) {
+            if self.kind(p) == NodeKind::Element && self.namespaces(p) == bindings {
+                let (s, l) = (self.d(p).ns_start, self.d(p).ns_len);
+                let d = &mut self.nodes[el.0 as usize];
+                d.ns_start = s;
+                d.ns_len = l;
+                return;
+            }
+        }
+        let start = self.ns_table.len() as u32;
+        self.ns_table.extend_from_slice(bindings);
+        let d = &mut self.nodes[el.0 as usize];
+        d.ns_start = start;
+        d.ns_len = bindings.len() as u32;
+    }
+
+    /// Adds (or rebinds) one namespace binding on an element.
+    pub fn add_namespace(&mut self, el: NodeId, prefix: Atom, uri: Atom) {
+        let mut current = self.namespaces(el).to_vec();
+        if let Some(b) = current.iter_mut().find(|b| b.prefix == prefix) {
+            if b.uri == uri {
+                return;
+            }
+            b.uri = uri;
+        } else {
+            current.push(NsBinding { prefix, uri });
+        }
+        let start = self.ns_table.len() as u32;
+        self.ns_table.extend_from_slice(&current);
+        let d = &mut self.nodes[el.0 as usize];
+        d.ns_start = start;
+        d.ns_len = current.len() as u32;
+    }
+
+    /// Sets an attribute, replacing one with the same expanded name.
+    pub fn set_attribute(&mut self, el: NodeId, name: NameId, value: &str) -> NodeId {
+        let q = self.qname(name);
+        let existing = self.attributes(el).find(|&a| {
+            let aq = self.names[self.d(a).name as usize];
+            aq.local == q.local && aq.uri == q.uri
+        });
+        let v = self.value_ref(value);
+        if let Some(a) = existing {
+            let d = &mut self.nodes[a.0 as usize];
+            d.value = v;
+            d.name = name.0;
+            return a;
+        }
+        let mut d = NodeData::new(NodeKind::Attribute, el.0);
+        d.name = name.0;
+        d.value = v;
+        let id = self.push(d);
+        let last = self.nodes[el.0 as usize].last_attr;
+        if last == NONE {
+            self.nodes[el.0 as usize].first_attr = id.0;
+        } else {
+            self.nodes[last as usize].next = id.0;
+            self.nodes[id.0 as usize].prev = last;
+        }
+        self.nodes[el.0 as usize].last_attr = id.0;
+        id
+    }
+
+    /// Appends text, merging with a preceding text sibling (result trees never hold two adjacent
+    /// text nodes). Empty text adds nothing.
+    pub fn append_text(&mut self, parent: NodeId, text: &str) -> Option<NodeId> {
+        if text.is_empty() {
+            return None;
+        }
+        if let Some(last) = self.last_child(parent) {
+            if self.kind(last) == NodeKind::Text {
+                let old = self.d(last).value;
+                let joined = if old.len & IN_BUF != 0
+                    && (old.start + (old.len & !IN_BUF)) as usize == self.buf.len()
+                {
+                    // The old text is at the end of the buffer: extend it in place.
+                    self.buf.push_str(text);
+                    StrRef {
+                        start: old.start,
+                        len: ((old.len & !IN_BUF) + text.len() as u32) | IN_BUF,
+                    }
+                } else {
+                    let mut s = self.str_of(old).to_owned();
+                    s.push_str(text);
+                    self.store(&s)
+                };
+                self.nodes[last.0 as usize].value = joined;
+                return Some(last);
+            }
+        }
+        let mut d = NodeData::new(NodeKind::Text, parent.0);
+        d.value = self.value_ref(text);
+        let id = self.push(d);
+        self.link_child(parent, id);
+        Some(id)
+    }
+
+    /// Appends a text node without merging (the parser's text runs are already merged).
+    pub(crate) fn append_text_node(&mut self, parent: NodeId, text: &str) -> NodeId {
+        let mut d = NodeData::new(NodeKind::Text, parent.0);
+        d.value = self.value_ref(text);
+        let id = self.push(d);
+        self.link_child(parent, id);
+        id
+    }
+
+    /// Appends a comment.
+    pub fn append_comment(&mut self, parent: NodeId, text: &str) -> NodeId {
+        let mut d = NodeData::new(NodeKind::Comment, parent.0);
+        d.value = self.value_ref(text);
+        let id = self.push(d);
+        self.link_child(parent, id);
+        id
+    }
+
+    /// Appends a processing instruction.
+    pub fn append_pi(&mut self, parent: NodeId, target: &str, data: &str) -> NodeId {
+        let name = self.intern_name("", target, "");
+        let mut d = NodeData::new(NodeKind::ProcessingInstruction, parent.0);
+        d.name = name.0;
+        d.value = self.value_ref(data);
+        let id = self.push(d);
+        self.link_child(parent, id);
+        id
+    }
+
+    /// Records source spans for a node (parser only).
+    pub(crate) fn set_span(&mut self, n: NodeId, span: [u32; 4]) {
+        self.nodes[n.0 as usize].span = span;
+    }
+
+    pub(crate) fn raw_span(&self, n: NodeId) -> [u32; 4] {
+        self.d(n).span
+    }
+
+    /// Unlinks a node from its parent (it stays in the arena, unreachable). Used for whitespace
+    /// stripping.
+    pub fn detach(&mut self, n: NodeId) {
+        let (parent, prev, next) = {
+            let d = self.d(n);
+            (d.parent, d.prev, d.next)
+        };
+        if parent == NONE {
+            return;
+        }
+        let is_attr = self.kind(n) == NodeKind::Attribute;
+        if prev != NONE {
+            self.nodes[prev as usize].next = next;
+        } else if is_attr {
+            self.nodes[parent as usize].first_attr = next;
+        } else {
+            self.nodes[parent as usize].first_child = next;
+        }
+        if next != NONE {
+            self.nodes[next as usize].prev = prev;
+        } else if is_attr {
+            self.nodes[parent as usize].last_attr = prev;
+        } else {
+            self.nodes[parent as usize].last_child = prev;
+        }
+        let d = &mut self.nodes[n.0 as usize];
+        d.parent = NONE;
+        d.prev = NONE;
+        d.next = NONE;
+    }
+}
+
+/// Iterator over a sibling chain.
+#[derive(Clone)]
+pub struct Siblings<'a> {
+    tree: &'a Tree,
+    next: u32,
+}
+
+impl Iterator for Siblings<'_> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        if self.next == NONE {
+            return None;
+        }
+        let n = NodeId(self.next);
+        self.next = self.tree.d(n).next;
+        Some(n)
+    }
+}
+
+/// Iterator over the descendants of a node, in document order.
+#[derive(Clone)]
+pub struct Descendants<'a> {
+    tree: &'a Tree,
+    top: NodeId,
+    next: Option<NodeId>,
+}
+
+impl Iterator for Descendants<'_> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        let n = self.next?;
+        let t = self.tree;
+        self.next = if let Some(c) = t.first_child(n) {
+            Some(c)
+        } else {
+            let mut cur = n;
+            loop {
+                if cur == self.top {
+                    break None;
+                }
+                if let Some(s) = t.next_sibling(cur) {
+                    break Some(s);
+                }
+                match t.parent(cur) {
+                    Some(p) if p != self.top => cur = p,
+                    _ => break None,
+                }
+            }
+        };
+        Some(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (Tree, NodeId, NodeId, NodeId) {
+        let mut t = Tree::new();
+        let a = t.intern_name("", "a", "");
+        let b = t.intern_name("p", "b", "urn:x");
+        let x = t.intern_name("", "x", "");
+        let ra = t.append_element(NodeId::ROOT, a);
+        t.set_attribute(ra, x, "1");
+        let rb = t.append_element(ra, b);
+        t.append_text(rb, "hello ");
+        t.append_text(rb, "world");
+        t.append_comment(ra, "c");
+        let rb2 = t.append_element(ra, b);
+        t.append_text(rb2, "!");
+        (t, ra, rb, rb2)
+    }
+
+    #[test]
+    fn build_and_navigate() {
+        let (t, a, b, b2) = sample();
+        assert_eq!(t.root_element(), Some(a));
+        assert_eq!(t.children(a).count(), 3);
+        assert_eq!(t.element_children(a).collect::<Vec<_>>(), vec![b, b2]);
+        assert_eq!(t.string_value(a), "hello world!");
+        assert_eq!(t.children(b).count(), 1, "adjacent text merges");
+        assert_eq!(t.qualified_name(b), "p:b");
+        assert!(t.has_name(b, "urn:x", "b"));
+        assert_eq!(t.attribute_value(a, "", "x"), Some("1"));
+        assert_eq!(t.parent(b), Some(a));
+        assert_eq!(
+            t.prev_sibling(b2).map(|c| t.kind(c)),
+            Some(NodeKind::Comment)
+        );
+        assert_eq!(t.ancestors(b).collect::<Vec<_>>(), vec![a, NodeId::ROOT]);
+    }
+
+    #[test]
+    fn index_order_is_document_order() {
+        let (t, ..) = sample();
+        let order: Vec<NodeId> = std::iter::once(NodeId::ROOT)
+            .chain(t.descendants(NodeId::ROOT))
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(order, sorted);
+    }
+
+    #[test]
+    fn set_attribute_replaces_same_expanded_name() {
+        let (mut t, a, ..) = sample();
+        let x2 = t.intern_name("", "x", "");
+        let attr = t.set_attribute(a, x2, "2");
+        assert_eq!(t.attributes(a).count(), 1);
+        assert_eq!(t.value(attr), "2");
+    }
+
+    #[test]
+    fn namespaces_share_and_rebind() {
+        let (mut t, a, b, _) = sample();
+        let p = t.intern("p");
+        let u = t.intern("urn:x");
+        t.set_namespaces(a, &[NsBinding { prefix: p, uri: u }]);
+        t.set_namespaces(b, &[NsBinding { prefix: p, uri: u }]);
+        assert_eq!(t.lookup_namespace(b, "p"), Some("urn:x"));
+        assert_eq!(t.lookup_namespace(b, "xml"), Some(XML_NS));
+        let u2 = t.intern("urn:y");
+        t.add_namespace(b, p, u2);
+        assert_eq!(t.lookup_namespace(b, "p"), Some("urn:y"));
+        assert_eq!(t.lookup_namespace(a, "p"), Some("urn:x"));
+    }
+
+    #[test]
+    fn detach_unlinks() {
+        let (mut t, a, b, b2) = sample();
+        let c = t.next_sibling(b).unwrap();
+        t.detach(c);
+        assert_eq!(t.children(a).collect::<Vec<_>>(), vec![b, b2]);
+        t.detach(b);
+        t.detach(b2);
+        assert_eq!(t.children(a).count(), 0);
+        assert_eq!(t.first_child(a), None);
+        assert_eq!(t.last_child(a), None);
+    }
+
+    #[test]
+    fn descendants_of_a_leaf_and_of_a_subtree() {
+        let (t, a, b, _) = sample();
+        let text = t.first_child(b).unwrap();
+        assert_eq!(t.descendants(text).count(), 0);
+        assert_eq!(t.descendants(b).collect::<Vec<_>>(), vec![text]);
+        assert_eq!(t.descendants(a).count(), 5);
+    }
+}
