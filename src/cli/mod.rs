@@ -1,0 +1,234 @@
+//! The command line: argument parsing (clap), dispatch, exit codes and error printing.
+//!
+//! This module is compiled into the binary only (it is the one place that uses `anyhow`); every
+//! real piece of work is a call into the library.
+//!
+//! Exit codes: 0 ok / compliant; 1 `--check` found changes or validation found errors; 2 usage,
+//! parse or I/O error. A closed pipe on stdout (`webxsl ... | head`) is not an error.
+
+mod inspect;
+mod output;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: success / compliant.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: usage, parse or I/O error.
+pub const EXIT_ERROR: i32 = 2;
+
+/// Harden IIS web.config files: generate, apply (with a minimal diff), diff and validate HTTP
+/// security headers, with a built-in XSLT 1.0 engine.
+#[derive(Parser, Debug)]
+#[command(name = "webxsl", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Apply an XSLT stylesheet or a header profile to web.config files, keeping the diff minimal
+    Apply(ApplyArgs),
+    /// Run an XSLT 1.0 stylesheet on an XML file, like xsltproc
+    Xslt(XsltArgs),
+    /// Compare two web.config files: unified diff plus headers added, removed and changed
+    Diff(DiffArgs),
+    /// Generate a shared-configuration template (XSL or XDT) from a header profile
+    Generate(GenerateArgs),
+    /// List the built-in header profiles, or show one as TOML
+    Profiles(ProfilesArgs),
+    /// Check web.config files: IIS rules, header syntax, security grade
+    Validate(ValidateArgs),
+    /// Parse web.config files and show their encoding, layout and structure
+    Inspect(inspect::InspectArgs),
+}
+
+/// `webxsl apply`
+#[derive(clap::Args, Debug)]
+struct ApplyArgs {
+    /// XSLT 1.0 stylesheet to apply
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "profile",
+        required_unless_present = "profile"
+    )]
+    xsl: Option<PathBuf>,
+    /// Header profile to apply: a preset name or a TOML/JSON file
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Option<String>,
+    /// web.config files or glob patterns (none or `-`: stdin to stdout)
+    #[arg(value_name = "FILE")]
+    files: Vec<String>,
+    /// Write the result here instead of stdout (one input only)
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// Rewrite the files in place (atomically)
+    #[arg(long)]
+    in_place: bool,
+    /// With --in-place, keep the original as FILE.bak
+    #[arg(long, requires = "in_place")]
+    backup: bool,
+    /// Write nothing; print the diff of each file that would change; exit 1 if any would
+    #[arg(long)]
+    check: bool,
+    /// Print the unified diff of the change
+    #[arg(long)]
+    diff: bool,
+    /// Colour the diff
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Write the stylesheet's own serialization instead of a minimal edit
+    #[arg(long)]
+    faithful: bool,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+/// Stylesheet parameters, as xsltproc takes them.
+#[derive(clap::Args, Debug, Default)]
+struct ParamArgs {
+    /// Pass a parameter whose value is an XPath expression
+    #[arg(long, num_args = 2, value_names = ["NAME", "XPATH"], action = clap::ArgAction::Append)]
+    param: Vec<String>,
+    /// Pass a parameter whose value is a string
+    #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"], action = clap::ArgAction::Append)]
+    stringparam: Vec<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `webxsl xslt`
+#[derive(clap::Args, Debug)]
+struct XsltArgs {
+    /// The stylesheet
+    stylesheet: PathBuf,
+    /// The input document (`-` for stdin)
+    input: String,
+    /// Write the result here instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Allow document() to read local files
+    #[arg(long)]
+    allow_document: bool,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+/// `webxsl diff`
+#[derive(clap::Args, Debug)]
+struct DiffArgs {
+    /// The original file
+    old: PathBuf,
+    /// The changed file
+    new: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DiffFormat {
+    Human,
+    Json,
+}
+
+/// `webxsl generate`
+#[derive(clap::Args, Debug)]
+struct GenerateArgs {
+    /// Header profile: a preset name or a TOML/JSON file
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: String,
+    /// Template format
+    #[arg(long, value_enum, default_value_t = TemplateFormat::Xsl)]
+    format: TemplateFormat,
+    /// Write the template here instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum TemplateFormat {
+    Xsl,
+    Xdt,
+}
+
+/// `webxsl profiles`
+#[derive(clap::Args, Debug)]
+struct ProfilesArgs {
+    #[command(subcommand)]
+    action: Option<ProfilesAction>,
+}
+
+#[derive(Subcommand, Debug)]
+enum ProfilesAction {
+    /// Print a profile as TOML
+    Show {
+        /// Preset name
+        name: String,
+    },
+}
+
+/// `webxsl validate`
+#[derive(clap::Args, Debug)]
+struct ValidateArgs {
+    /// web.config files or glob patterns
+    files: Vec<String>,
+    /// Also check that the headers of this profile are set
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
+    format: ValidateFormat,
+    /// Exit 1 when a file grades lower than this (A+, A, A-, B+, ... F)
+    #[arg(long, value_name = "GRADE")]
+    min_grade: Option<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ValidateFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+/// Parses the arguments, runs the command and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => output::report(e),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Inspect(args) => inspect::run(args),
+        Command::Apply(_) => not_yet("apply", 5),
+        Command::Xslt(_) => not_yet("xslt", 4),
+        Command::Diff(_) => not_yet("diff", 5),
+        Command::Generate(_) => not_yet("generate", 6),
+        Command::Profiles(_) => not_yet("profiles", 6),
+        Command::Validate(_) => not_yet("validate", 7),
+    }
+}
+
+fn not_yet(command: &str, issue: u32) -> anyhow::Result<i32> {
+    eprintln!("webxsl: error: `webxsl {command}` is not implemented yet (issue #{issue})");
+    Ok(EXIT_ERROR)
+}
