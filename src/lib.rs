@@ -9,6 +9,7 @@
 //! | --- | --- |
 //! | [`xml`] | lossless documents: encodings, limits, arena tree with byte spans |
 //! | [`diag`] | positions and `file:line:col` diagnostics |
+//! | [`xpath`] | XPath 1.0: lexer, parser, AST with spans, evaluator; XSLT patterns |
 //!
 //! ```
 //! use webxsl::xml::{Document, Limits};
@@ -26,3 +27,4 @@
 
 pub mod diag;
 pub mod xml;
+pub mod xpath;

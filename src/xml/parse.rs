@@ -32,7 +32,102 @@ pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
         })?;
         Converter::new(&doc).run()
     };
-    Ok(built.into_tree(text))
+    let ids = if limits.allow_dtd {
+        dtd_id_attributes(&text)
+    } else {
+        Vec::new()
+    };
+    let mut tree = built.into_tree(text);
+    if !ids.is_empty() {
+        tree.set_id_attributes(ids);
+    }
+    Ok(tree)
+}
+
+/// The (element, attribute) pairs declared of type ID in the internal DTD subset.
+fn dtd_id_attributes(text: &str) -> Vec<(Box<str>, Box<str>)> {
+    let mut out = Vec::new();
+    let Some(dt) = text.find("<!DOCTYPE") else {
+        return out;
+    };
+    // The internal subset ends at the first "]" followed by ">" after it (good enough for ATTLIST
+    // declarations, which is all this looks at).
+    let end = text[dt..].find("]>").map_or(text.len(), |e| dt + e);
+    let subset = &text[dt..end];
+    let mut rest = subset;
+    while let Some(i) = rest.find("<!ATTLIST") {
+        let decl_start = i + "<!ATTLIST".len();
+        let decl_end = rest[decl_start..]
+            .find('>')
+            .map_or(rest.len(), |e| decl_start + e);
+        let decl = &rest[decl_start..decl_end];
+        let words = split_decl(decl);
+        if let Some((element, defs)) = words.split_first() {
+            // Each definition is: name type default [value]
+            let mut k = 0;
+            while k + 1 < defs.len() {
+                let (name, ty) = (&defs[k], &defs[k + 1]);
+                if ty == "ID" {
+                    out.push((element.as_str().into(), name.as_str().into()));
+                }
+                k += 2;
+                // Default: #REQUIRED | #IMPLIED | #FIXED "v" | "v"
+                match defs.get(k).map(String::as_str) {
+                    Some("#FIXED") => k += 2,
+                    Some(d) if d.starts_with('#') || d.starts_with('"') || d.starts_with('\'') => {
+                        k += 1
+                    }
+                    _ => {}
+                }
+            }
+        }
+        rest = &rest[decl_end..];
+    }
+    out
+}
+
+/// Splits a declaration into words, keeping quoted strings and parenthesised groups whole.
+fn split_decl(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut w = String::new();
+        match c {
+            '"' | '\'' => {
+                w.push(c);
+                chars.next();
+                for d in chars.by_ref() {
+                    w.push(d);
+                    if d == c {
+                        break;
+                    }
+                }
+            }
+            '(' => {
+                for d in chars.by_ref() {
+                    w.push(d);
+                    if d == ')' {
+                        break;
+                    }
+                }
+            }
+            _ => {
+                while let Some(&d) = chars.peek() {
+                    if d.is_whitespace() {
+                        break;
+                    }
+                    w.push(d);
+                    chars.next();
+                }
+            }
+        }
+        out.push(w);
+    }
+    out
 }
 
 /// What the conversion produces, before the tree owns the text.
@@ -310,6 +405,18 @@ mod tests {
         let a = t.root_element().unwrap();
         assert_eq!(t.attribute_value(a, "", "x"), Some("1 2 3"));
         assert_eq!(t.string_value(a), "l1\nl2");
+    }
+
+    #[test]
+    fn ids_from_the_dtd_and_xml_id() {
+        let src = "<!DOCTYPE d [<!ATTLIST e k ID #IMPLIED t (a|b) 'a' f CDATA #FIXED \"x\"><!ATTLIST g n ID #REQUIRED>]>\n<d><e k='one'/><g n='two' xml:id='three'/><e k='one'/></d>";
+        let t = parse_text(src.to_owned(), &Limits::with_dtd()).unwrap();
+        let d = t.root_element().unwrap();
+        let kids: Vec<_> = t.element_children(d).collect();
+        assert_eq!(t.element_by_id("one"), Some(kids[0]));
+        assert_eq!(t.element_by_id("two"), Some(kids[1]));
+        assert_eq!(t.element_by_id("three"), Some(kids[1]));
+        assert_eq!(t.element_by_id("four"), None);
     }
 
     #[test]

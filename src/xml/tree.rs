@@ -151,6 +151,10 @@ pub struct Tree {
     src_ptr: (usize, usize),
     buf: String,
     has_spans: bool,
+    /// Attributes of type ID declared by the DTD, as (element qname, attribute qname).
+    id_attributes: Vec<(Box<str>, Box<str>)>,
+    /// ID value → element, built on first use.
+    ids: std::cell::OnceCell<HashMap<Box<str>, NodeId>>,
 }
 
 impl Default for Tree {
@@ -178,6 +182,8 @@ impl Tree {
             src,
             buf: String::new(),
             has_spans,
+            id_attributes: Vec::new(),
+            ids: std::cell::OnceCell::new(),
         };
         t.atom_map.insert("".into(), 0);
         let mut root = NodeData::new(NodeKind::Root, NONE);
@@ -459,6 +465,40 @@ impl Tree {
             .rev()
             .find(|b| self.atom(b.prefix) == prefix)
             .map(|b| self.atom(b.uri))
+    }
+
+    /// Declares attributes of type ID (from a DTD's `<!ATTLIST>`), as (element, attribute)
+    /// qualified names.
+    pub(crate) fn set_id_attributes(&mut self, v: Vec<(Box<str>, Box<str>)>) {
+        self.id_attributes = v;
+        self.ids = std::cell::OnceCell::new();
+    }
+
+    /// The element whose ID is `id`: attributes declared of type ID by the DTD, and `xml:id`.
+    pub fn element_by_id(&self, id: &str) -> Option<NodeId> {
+        let map = self.ids.get_or_init(|| {
+            let mut m: HashMap<Box<str>, NodeId> = HashMap::new();
+            for i in 0..self.nodes.len() {
+                let n = NodeId(i as u32);
+                if self.kind(n) != NodeKind::Attribute || self.parent(n).is_none() {
+                    continue;
+                }
+                let el = self.parent(n).expect("checked");
+                let is_id = self.has_name(n, XML_NS, "id")
+                    || (!self.id_attributes.is_empty() && {
+                        let (eq, aq) = (self.qualified_name(el), self.qualified_name(n));
+                        self.id_attributes
+                            .iter()
+                            .any(|(e, a)| **e == *eq && **a == *aq)
+                    });
+                if is_id {
+                    let v = self.value(n).trim();
+                    m.entry(v.into()).or_insert(el);
+                }
+            }
+            m
+        });
+        map.get(id).copied()
     }
 
     // ----- spans (parsed trees only) -----

@@ -1,0 +1,429 @@
+//! The evaluator: expressions over the trees of an [`Env`].
+
+use std::rc::Rc;
+
+use crate::xml::{NodeId, Tree};
+use crate::xpath::ast::*;
+use crate::xpath::axes::{self, Test};
+use crate::xpath::error::XPathError;
+use crate::xpath::functions;
+use crate::xpath::value::*;
+
+/// The dynamic context of an evaluation: context node, position and size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Context {
+    /// The context node.
+    pub node: NodeRef,
+    /// The context position (1-based).
+    pub position: usize,
+    /// The context size.
+    pub size: usize,
+}
+
+impl Context {
+    /// A context of one node (position 1, size 1).
+    pub fn node(node: NodeRef) -> Context {
+        Context {
+            node,
+            position: 1,
+            size: 1,
+        }
+    }
+}
+
+/// What an evaluation needs from its host: the trees, variables and host functions.
+pub trait Env {
+    /// The tree with id `doc`.
+    fn tree(&self, doc: DocId) -> &Tree;
+
+    /// The value of a variable, `None` if it is not in scope.
+    fn variable(&self, name: &ExpandedName) -> Option<Value>;
+
+    /// Calls host function `index` (from the parser's host table).
+    fn call_host(
+        &mut self,
+        index: usize,
+        name: &ExpandedName,
+        args: Vec<Value>,
+        ctx: &Context,
+        span: &Span,
+    ) -> Result<Value, XPathError> {
+        let _ = (index, args, ctx);
+        Err(XPathError::new(
+            "XPST0017",
+            format!("function {name}() is not available here"),
+            span.clone(),
+        ))
+    }
+}
+
+/// A simple environment: a list of trees and variables, no host functions.
+#[derive(Default)]
+pub struct SimpleEnv<'a> {
+    /// The trees; a tree's [`DocId`] is its index.
+    pub trees: Vec<&'a Tree>,
+    /// Variables.
+    pub variables: Vec<(ExpandedName, Value)>,
+}
+
+impl<'a> SimpleEnv<'a> {
+    /// An environment over one tree (doc id 0).
+    pub fn new(tree: &'a Tree) -> SimpleEnv<'a> {
+        SimpleEnv {
+            trees: vec![tree],
+            variables: Vec::new(),
+        }
+    }
+}
+
+impl Env for SimpleEnv<'_> {
+    fn tree(&self, doc: DocId) -> &Tree {
+        self.trees[doc as usize]
+    }
+
+    fn variable(&self, name: &ExpandedName) -> Option<Value> {
+        self.variables
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// Evaluates an expression.
+pub fn evaluate(e: &Expr, ctx: &Context, env: &mut dyn Env) -> Result<Value, XPathError> {
+    Ok(match &e.kind {
+        ExprKind::Or(a, b) => {
+            Value::Bool(to_bool(&evaluate(a, ctx, env)?) || to_bool(&evaluate(b, ctx, env)?))
+        }
+        ExprKind::And(a, b) => {
+            Value::Bool(to_bool(&evaluate(a, ctx, env)?) && to_bool(&evaluate(b, ctx, env)?))
+        }
+        ExprKind::Compare(op, a, b) => {
+            let x = evaluate(a, ctx, env)?;
+            let y = evaluate(b, ctx, env)?;
+            Value::Bool(compare(*op, &x, &y, env))
+        }
+        ExprKind::Arith(op, a, b) => {
+            let x = to_num(&evaluate(a, ctx, env)?, env);
+            let y = to_num(&evaluate(b, ctx, env)?, env);
+            Value::Num(match op {
+                ArithOp::Add => x + y,
+                ArithOp::Sub => x - y,
+                ArithOp::Mul => x * y,
+                ArithOp::Div => x / y,
+                ArithOp::Mod => x % y,
+            })
+        }
+        ExprKind::Neg(a) => Value::Num(-to_num(&evaluate(a, ctx, env)?, env)),
+        ExprKind::Union(a, b) => {
+            let x = node_set(evaluate(a, ctx, env)?, &a.span, "|")?;
+            let y = node_set(evaluate(b, ctx, env)?, &b.span, "|")?;
+            let mut v = Vec::with_capacity(x.len() + y.len());
+            v.extend_from_slice(&x);
+            v.extend_from_slice(&y);
+            v.sort_unstable();
+            v.dedup();
+            Value::Nodes(Rc::new(v))
+        }
+        ExprKind::Path(start, steps) => {
+            let nodes: Vec<NodeRef> = match start {
+                PathStart::Root => vec![NodeRef::new(ctx.node.doc, NodeId::ROOT)],
+                PathStart::Context => vec![ctx.node],
+                PathStart::Expr(inner) => {
+                    let v = evaluate(inner, ctx, env)?;
+                    node_set(v, &inner.span, "/")?.to_vec()
+                }
+            };
+            Value::Nodes(Rc::new(eval_steps(nodes, steps, env)?))
+        }
+        ExprKind::Filter(inner, preds) => {
+            let v = evaluate(inner, ctx, env)?;
+            let nodes = node_set(v, &inner.span, "[]")?.to_vec();
+            Value::Nodes(Rc::new(apply_predicates(nodes, preds, env)?))
+        }
+        ExprKind::Literal(s) => Value::Str(s.clone()),
+        ExprKind::Number(n) => Value::Num(*n),
+        ExprKind::Var(name) => env.variable(name).ok_or_else(|| {
+            XPathError::new(
+                "XPST0008",
+                format!("variable ${name} is not defined"),
+                e.span.clone(),
+            )
+        })?,
+        ExprKind::Call(f, args) => match f {
+            Function::Core(c) => functions::call_core(*c, args, ctx, env, &e.span)?,
+            Function::Host(i, name) => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(evaluate(a, ctx, env)?);
+                }
+                env.call_host(*i, name, vals, ctx, &e.span)?
+            }
+            Function::Unknown(name) => {
+                return Err(XPathError::new(
+                    "XPST0017",
+                    format!("unknown function {name}()"),
+                    e.span.clone(),
+                ));
+            }
+        },
+    })
+}
+
+/// A value that must be a node-set (an operand of `/`, `|`, a filter, `count()`...).
+pub(crate) fn node_set(v: Value, span: &Span, what: &str) -> Result<NodeSet, XPathError> {
+    match v {
+        Value::Nodes(n) => Ok(n),
+        Value::Rtf(_) => Err(XPathError::type_error(
+            format!(
+                "a result tree fragment cannot be used as a node-set with '{what}' in XSLT 1.0 (use exsl:node-set())"
+            ),
+            span.clone(),
+        )),
+        other => Err(XPathError::type_error(
+            format!("'{what}' needs a node-set, not a {}", other.type_name()),
+            span.clone(),
+        )),
+    }
+}
+
+fn eval_steps(
+    mut cur: Vec<NodeRef>,
+    steps: &[Step],
+    env: &mut dyn Env,
+) -> Result<Vec<NodeRef>, XPathError> {
+    let mut buf: Vec<NodeRef> = Vec::new();
+    for step in steps {
+        let mut next: Vec<NodeRef> = Vec::new();
+        let mut resolved: Option<(DocId, Test<'_>)> = None;
+        for &n in &cur {
+            buf.clear();
+            {
+                let tree = env.tree(n.doc);
+                let test = match resolved {
+                    Some((d, t)) if d == n.doc => t,
+                    _ => {
+                        let t = Test::resolve(tree, step.axis, &step.test);
+                        resolved = Some((n.doc, t));
+                        t
+                    }
+                };
+                if matches!(test, Test::Nothing) {
+                    continue;
+                }
+                axes::collect(tree, n, step.axis, &test, &mut buf);
+            }
+            if !step.preds.is_empty() {
+                let nodes = std::mem::take(&mut buf);
+                buf = apply_predicates(nodes, &step.preds, env)?;
+            }
+            if step.axis.is_reverse() {
+                buf.reverse();
+            }
+            next.extend_from_slice(&buf);
+        }
+        sort_dedup(&mut next);
+        cur = next;
+        if cur.is_empty() {
+            break;
+        }
+    }
+    Ok(cur)
+}
+
+/// Filters `nodes` (in axis order) through predicates, each with positions 1..=len.
+fn apply_predicates(
+    mut nodes: Vec<NodeRef>,
+    preds: &[Expr],
+    env: &mut dyn Env,
+) -> Result<Vec<NodeRef>, XPathError> {
+    for pred in preds {
+        if nodes.is_empty() {
+            break;
+        }
+        // [n] with a literal number: pick directly.
+        if let ExprKind::Number(k) = pred.kind {
+            nodes = if k >= 1.0 && k.fract() == 0.0 && (k as usize) <= nodes.len() {
+                vec![nodes[k as usize - 1]]
+            } else {
+                Vec::new()
+            };
+            continue;
+        }
+        let size = nodes.len();
+        let mut kept = Vec::with_capacity(size);
+        for (i, &n) in nodes.iter().enumerate() {
+            let ctx = Context {
+                node: n,
+                position: i + 1,
+                size,
+            };
+            let keep = match evaluate(pred, &ctx, env)? {
+                Value::Num(x) => x == (i + 1) as f64,
+                v => to_bool(&v),
+            };
+            if keep {
+                kept.push(n);
+            }
+        }
+        nodes = kept;
+    }
+    Ok(nodes)
+}
+
+/// `boolean()`
+pub fn to_bool(v: &Value) -> bool {
+    match v {
+        Value::Nodes(n) => !n.is_empty(),
+        Value::Bool(b) => *b,
+        Value::Num(n) => num_to_bool(*n),
+        Value::Str(s) => !s.is_empty(),
+        Value::Rtf(_) => true,
+    }
+}
+
+/// `string()`
+pub fn to_string(v: &Value, env: &dyn Env) -> Rc<str> {
+    match v {
+        Value::Str(s) => s.clone(),
+        Value::Nodes(n) => match n.first() {
+            Some(&first) => string_value(env.tree(first.doc), first).into(),
+            None => "".into(),
+        },
+        Value::Rtf(r) => string_value(env.tree(r.doc), *r).into(),
+        Value::Num(n) => num_to_str(*n).into(),
+        Value::Bool(b) => if *b { "true" } else { "false" }.into(),
+    }
+}
+
+/// `number()`
+pub fn to_num(v: &Value, env: &dyn Env) -> f64 {
+    match v {
+        Value::Num(n) => *n,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::Str(s) => str_to_num(s),
+        Value::Nodes(_) | Value::Rtf(_) => str_to_num(&to_string(v, env)),
+    }
+}
+
+fn nodes_of(v: &Value) -> Option<Vec<NodeRef>> {
+    match v {
+        Value::Nodes(n) => Some(n.to_vec()),
+        Value::Rtf(r) => Some(vec![*r]),
+        _ => None,
+    }
+}
+
+fn cmp_strings(op: CmpOp, a: &str, b: &str) -> bool {
+    match op {
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+        _ => cmp_numbers(op, str_to_num(a), str_to_num(b)),
+    }
+}
+
+fn cmp_numbers(op: CmpOp, a: f64, b: f64) -> bool {
+    match op {
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+        CmpOp::Lt => a < b,
+        CmpOp::Le => a <= b,
+        CmpOp::Gt => a > b,
+        CmpOp::Ge => a >= b,
+    }
+}
+
+fn swap(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        o => o,
+    }
+}
+
+/// XPath 1.0 §3.4 comparisons.
+pub fn compare(op: CmpOp, a: &Value, b: &Value, env: &dyn Env) -> bool {
+    let sv = |n: NodeRef| string_value(env.tree(n.doc), n);
+    match (nodes_of(a), nodes_of(b)) {
+        (Some(x), Some(y)) => {
+            if matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                if x.is_empty() || y.is_empty() {
+                    return false;
+                }
+                let ys: std::collections::HashSet<String> = y.iter().map(|&n| sv(n)).collect();
+                if op == CmpOp::Eq {
+                    x.iter().any(|&n| ys.contains(&sv(n)))
+                } else if ys.len() > 1 {
+                    // Two different strings on the right: any left string differs from one.
+                    true
+                } else {
+                    let only = ys.iter().next().expect("non-empty");
+                    x.iter().any(|&n| &sv(n) != only)
+                }
+            } else {
+                let xs: Vec<f64> = x
+                    .iter()
+                    .map(|&n| str_to_num(&sv(n)))
+                    .filter(|v| !v.is_nan())
+                    .collect();
+                let ys: Vec<f64> = y
+                    .iter()
+                    .map(|&n| str_to_num(&sv(n)))
+                    .filter(|v| !v.is_nan())
+                    .collect();
+                xs.iter()
+                    .any(|&p| ys.iter().any(|&q| cmp_numbers(op, p, q)))
+            }
+        }
+        (Some(x), None) => cmp_nodes_value(op, &x, b, env),
+        (None, Some(y)) => cmp_nodes_value(swap(op), &y, a, env),
+        (None, None) => {
+            if matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                match (a, b) {
+                    (Value::Bool(_), _) | (_, Value::Bool(_)) => {
+                        let (p, q) = (to_bool(a), to_bool(b));
+                        if op == CmpOp::Eq { p == q } else { p != q }
+                    }
+                    (Value::Num(_), _) | (_, Value::Num(_)) => {
+                        cmp_numbers(op, to_num(a, env), to_num(b, env))
+                    }
+                    _ => cmp_strings(op, &to_string(a, env), &to_string(b, env)),
+                }
+            } else {
+                cmp_numbers(op, to_num(a, env), to_num(b, env))
+            }
+        }
+    }
+}
+
+/// A node-set (left) compared with a non-node-set value (right).
+fn cmp_nodes_value(op: CmpOp, nodes: &[NodeRef], v: &Value, env: &dyn Env) -> bool {
+    let sv = |n: NodeRef| string_value(env.tree(n.doc), n);
+    match v {
+        Value::Bool(b) => {
+            let x = !nodes.is_empty();
+            if matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                if op == CmpOp::Eq { x == *b } else { x != *b }
+            } else {
+                cmp_numbers(op, f64::from(u8::from(x)), f64::from(u8::from(*b)))
+            }
+        }
+        Value::Num(n) => nodes
+            .iter()
+            .any(|&x| cmp_numbers(op, str_to_num(&sv(x)), *n)),
+        Value::Str(s) => {
+            if matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                nodes.iter().any(|&x| cmp_strings(op, &sv(x), s))
+            } else {
+                let n = str_to_num(s);
+                nodes
+                    .iter()
+                    .any(|&x| cmp_numbers(op, str_to_num(&sv(x)), n))
+            }
+        }
+        Value::Nodes(_) | Value::Rtf(_) => unreachable!("handled by compare()"),
+    }
+}

@@ -1,0 +1,112 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `samples/*/web.config`, sorted.
+pub fn samples() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("samples"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("web.config"))
+        .filter(|p| p.exists())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `../shared` beside the repository (conformance suites, references). Tests that need it fail
+/// loudly when it is missing: nothing is skipped silently.
+pub fn shared() -> PathBuf {
+    let p = root().join("..").join("shared");
+    assert!(
+        p.join("conformance").is_dir(),
+        "../shared (conformance suites and references) must sit beside the repository: {}",
+        p.display()
+    );
+    p
+}
+
+/// The path of `xsltproc`; panics with an install hint when it is missing (the differential
+/// tests must not pass by skipping).
+pub fn xsltproc() -> PathBuf {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("xsltproc"))
+            .find(|p| p.is_file())
+    });
+    found.expect("xsltproc is required by the differential tests: apt-get install xsltproc")
+}
+
+/// Runs xsltproc; returns stdout, or panics with its stderr.
+pub fn run_xsltproc(xsl: &Path, xml: &Path, extra: &[&str]) -> Vec<u8> {
+    let out = Command::new(xsltproc())
+        .args(extra)
+        .arg(xsl)
+        .arg(xml)
+        .output()
+        .expect("run xsltproc");
+    assert!(
+        out.status.success(),
+        "xsltproc {} {} failed: {}",
+        xsl.display(),
+        xml.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A scratch directory for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("webxsl-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A small deterministic PRNG (xorshift64*), so generated cases are reproducible from a seed.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// One of the items.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    /// True with probability `p` percent.
+    pub fn chance(&mut self, p: usize) -> bool {
+        self.below(100) < p
+    }
+}
+
+/// XML-escapes text for an attribute value in double quotes.
+pub fn attr_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;")
+}
