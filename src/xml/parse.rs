@@ -13,6 +13,11 @@ pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
         nodes_limit: u32::MAX - 1,
         ..Default::default()
     };
+    let dtd = if limits.allow_dtd {
+        dtd_info(&text)
+    } else {
+        DtdInfo::default()
+    };
     // roxmltree borrows the text; the tree takes ownership of it once the conversion is done.
     let built = {
         let doc = roxmltree::Document::parse_with_options(&text, opts).map_err(|e| {
@@ -30,60 +35,106 @@ pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
             }
             err
         })?;
-        Converter::new(&doc).run()
-    };
-    let ids = if limits.allow_dtd {
-        dtd_id_attributes(&text)
-    } else {
-        Vec::new()
+        Converter::new(&doc, &dtd.defaults).run()
     };
     let mut tree = built.into_tree(text);
-    if !ids.is_empty() {
-        tree.set_id_attributes(ids);
+    if !dtd.id_attributes.is_empty() {
+        tree.set_id_attributes(dtd.id_attributes);
+    }
+    if !dtd.unparsed_entities.is_empty() {
+        tree.set_unparsed_entities(dtd.unparsed_entities);
     }
     Ok(tree)
 }
 
-/// The (element, attribute) pairs declared of type ID in the internal DTD subset.
-fn dtd_id_attributes(text: &str) -> Vec<(Box<str>, Box<str>)> {
-    let mut out = Vec::new();
+/// What webxsl uses of an internal DTD subset.
+#[derive(Default)]
+struct DtdInfo {
+    /// (element, attribute) declared of type ID.
+    id_attributes: Vec<(Box<str>, Box<str>)>,
+    /// (element, attribute, default value) from `<!ATTLIST>`.
+    defaults: Vec<(String, String, String)>,
+    /// (name, system id) of `<!ENTITY name SYSTEM "uri" NDATA notation>`.
+    unparsed_entities: Vec<(Box<str>, Box<str>)>,
+}
+
+fn unquote(s: &str) -> Option<&str> {
+    let q = s.chars().next()?;
+    (q == '"' || q == '\'')
+        .then(|| s[1..].strip_suffix(q))
+        .flatten()
+}
+
+/// Reads ATTLIST and ENTITY declarations of the internal DTD subset.
+fn dtd_info(text: &str) -> DtdInfo {
+    let mut info = DtdInfo::default();
     let Some(dt) = text.find("<!DOCTYPE") else {
-        return out;
+        return info;
     };
-    // The internal subset ends at the first "]" followed by ">" after it (good enough for ATTLIST
-    // declarations, which is all this looks at).
     let end = text[dt..].find("]>").map_or(text.len(), |e| dt + e);
     let subset = &text[dt..end];
     let mut rest = subset;
-    while let Some(i) = rest.find("<!ATTLIST") {
-        let decl_start = i + "<!ATTLIST".len();
+    while let Some(i) = rest.find("<!") {
+        let kind = if rest[i..].starts_with("<!ATTLIST") {
+            "ATTLIST"
+        } else if rest[i..].starts_with("<!ENTITY") {
+            "ENTITY"
+        } else {
+            rest = &rest[i + 2..];
+            continue;
+        };
+        let decl_start = i + 2 + kind.len();
         let decl_end = rest[decl_start..]
             .find('>')
             .map_or(rest.len(), |e| decl_start + e);
-        let decl = &rest[decl_start..decl_end];
-        let words = split_decl(decl);
-        if let Some((element, defs)) = words.split_first() {
-            // Each definition is: name type default [value]
-            let mut k = 0;
-            while k + 1 < defs.len() {
-                let (name, ty) = (&defs[k], &defs[k + 1]);
-                if ty == "ID" {
-                    out.push((element.as_str().into(), name.as_str().into()));
-                }
-                k += 2;
-                // Default: #REQUIRED | #IMPLIED | #FIXED "v" | "v"
-                match defs.get(k).map(String::as_str) {
-                    Some("#FIXED") => k += 2,
-                    Some(d) if d.starts_with('#') || d.starts_with('"') || d.starts_with('\'') => {
-                        k += 1
+        let words = split_decl(&rest[decl_start..decl_end]);
+        rest = &rest[decl_end..];
+        if kind == "ENTITY" {
+            // name SYSTEM "uri" NDATA n | name PUBLIC "pub" "uri" NDATA n
+            let w: Vec<&str> = words.iter().map(String::as_str).collect();
+            let (name, uri) = match w.as_slice() {
+                [name, "SYSTEM", uri, "NDATA", _] => (name, uri),
+                [name, "PUBLIC", _, uri, "NDATA", _] => (name, uri),
+                _ => continue,
+            };
+            if let Some(u) = unquote(uri) {
+                info.unparsed_entities.push(((*name).into(), u.into()));
+            }
+            continue;
+        }
+        let Some((element, defs)) = words.split_first() else {
+            continue;
+        };
+        // Each definition is: name type default [value]
+        let mut k = 0;
+        while k + 2 < defs.len() + 1 && k + 1 < defs.len() {
+            let (name, ty) = (&defs[k], &defs[k + 1]);
+            if ty == "ID" {
+                info.id_attributes
+                    .push((element.as_str().into(), name.as_str().into()));
+            }
+            k += 2;
+            match defs.get(k).map(String::as_str) {
+                Some("#FIXED") => {
+                    if let Some(v) = defs.get(k + 1).and_then(|v| unquote(v)) {
+                        info.defaults
+                            .push((element.clone(), name.clone(), v.to_owned()));
                     }
-                    _ => {}
+                    k += 2;
                 }
+                Some(d) if d.starts_with('#') => k += 1,
+                Some(d) if d.starts_with('"') || d.starts_with('\'') => {
+                    if let Some(v) = unquote(d) {
+                        info.defaults
+                            .push((element.clone(), name.clone(), v.to_owned()));
+                    }
+                    k += 1;
+                }
+                _ => {}
             }
         }
-        rest = &rest[decl_end..];
     }
-    out
+    info
 }
 
 /// Splits a declaration into words, keeping quoted strings and parenthesised groups whole.
@@ -146,6 +197,8 @@ impl Built {
 
 struct Converter<'a, 'input> {
     doc: &'a roxmltree::Document<'input>,
+    /// DTD attribute defaults: (element, attribute, value).
+    defaults: &'a [(String, String, String)],
     text: &'input str,
     tree: Tree,
     /// roxmltree node index → our node.
@@ -154,10 +207,11 @@ struct Converter<'a, 'input> {
 }
 
 impl<'a, 'input> Converter<'a, 'input> {
-    fn new(doc: &'a roxmltree::Document<'input>) -> Self {
+    fn new(doc: &'a roxmltree::Document<'input>, defaults: &'a [(String, String, String)]) -> Self {
         let text = doc.input_text();
         Converter {
             doc,
+            defaults,
             text,
             tree: Tree::new(),
             map: Vec::new(),
@@ -225,6 +279,26 @@ impl<'a, 'input> Converter<'a, 'input> {
                             ],
                         );
                         tag_end = tag_end.max(ar.end);
+                    }
+                    // Attributes the DTD defaults (only when a DTD was allowed and given).
+                    for (dtd_el, dtd_attr, value) in self.defaults {
+                        if *dtd_el != *self.tree.qualified_name(el) {
+                            continue;
+                        }
+                        let present = self
+                            .tree
+                            .attributes(el)
+                            .any(|a| *self.tree.qualified_name(a) == **dtd_attr);
+                        if !present {
+                            let (p, l) = dtd_attr.split_once(':').unwrap_or(("", dtd_attr));
+                            let uri = if p.is_empty() {
+                                ""
+                            } else {
+                                rn.lookup_namespace_uri(Some(p)).unwrap_or("")
+                            };
+                            let name = self.tree.intern_name(p, l, uri);
+                            self.tree.set_attribute(el, name, value);
+                        }
                     }
                     // Start tag end: the first '>' after the name and the last attribute
                     // (attribute values may contain '>', so start after them).
@@ -409,7 +483,7 @@ mod tests {
 
     #[test]
     fn ids_from_the_dtd_and_xml_id() {
-        let src = "<!DOCTYPE d [<!ATTLIST e k ID #IMPLIED t (a|b) 'a' f CDATA #FIXED \"x\"><!ATTLIST g n ID #REQUIRED>]>\n<d><e k='one'/><g n='two' xml:id='three'/><e k='one'/></d>";
+        let src = "<!DOCTYPE d [<!ATTLIST e k ID #IMPLIED t (a|b) 'a' f CDATA #FIXED \"x\"><!ATTLIST g n ID #REQUIRED><!ENTITY pic SYSTEM \"pic.gif\" NDATA gif>]>\n<d><e k='one'/><g n='two' xml:id='three'/><e k='one' t='b'/></d>";
         let t = parse_text(src.to_owned(), &Limits::with_dtd()).unwrap();
         let d = t.root_element().unwrap();
         let kids: Vec<_> = t.element_children(d).collect();
@@ -417,6 +491,12 @@ mod tests {
         assert_eq!(t.element_by_id("two"), Some(kids[1]));
         assert_eq!(t.element_by_id("three"), Some(kids[1]));
         assert_eq!(t.element_by_id("four"), None);
+        // Defaults from the DTD appear as attributes.
+        assert_eq!(t.attribute_value(kids[0], "", "t"), Some("a"));
+        assert_eq!(t.attribute_value(kids[0], "", "f"), Some("x"));
+        assert_eq!(t.attribute_value(kids[2], "", "t"), Some("b"));
+        assert_eq!(t.attribute_value(kids[1], "", "t"), None);
+        assert_eq!(t.unparsed_entity_uri("pic"), Some("pic.gif"));
     }
 
     #[test]

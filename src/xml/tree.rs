@@ -90,6 +90,8 @@ const IN_BUF: u32 = 1 << 31;
 #[derive(Clone, Debug)]
 struct NodeData {
     kind: NodeKind,
+    /// For text nodes: written without escaping (`disable-output-escaping`).
+    raw: bool,
     name: u32,
     parent: u32,
     prev: u32,
@@ -110,6 +112,7 @@ impl NodeData {
     fn new(kind: NodeKind, parent: u32) -> NodeData {
         NodeData {
             kind,
+            raw: false,
             name: NONE,
             parent,
             prev: NONE,
@@ -155,6 +158,8 @@ pub struct Tree {
     id_attributes: Vec<(Box<str>, Box<str>)>,
     /// ID value → element, built on first use.
     ids: std::cell::OnceCell<HashMap<Box<str>, NodeId>>,
+    /// Unparsed entities declared by the DTD: (name, system id).
+    unparsed_entities: Vec<(Box<str>, Box<str>)>,
 }
 
 impl Default for Tree {
@@ -184,6 +189,7 @@ impl Tree {
             has_spans,
             id_attributes: Vec::new(),
             ids: std::cell::OnceCell::new(),
+            unparsed_entities: Vec::new(),
         };
         t.atom_map.insert("".into(), 0);
         let mut root = NodeData::new(NodeKind::Root, NONE);
@@ -474,6 +480,19 @@ impl Tree {
         self.ids = std::cell::OnceCell::new();
     }
 
+    /// Records the DTD's unparsed entities (parser only).
+    pub(crate) fn set_unparsed_entities(&mut self, v: Vec<(Box<str>, Box<str>)>) {
+        self.unparsed_entities = v;
+    }
+
+    /// The system identifier of an unparsed entity declared by the DTD.
+    pub fn unparsed_entity_uri(&self, name: &str) -> Option<&str> {
+        self.unparsed_entities
+            .iter()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, u)| &**u)
+    }
+
     /// The element whose ID is `id`: attributes declared of type ID by the DTD, and `xml:id`.
     pub fn element_by_id(&self, id: &str) -> Option<NodeId> {
         let map = self.ids.get_or_init(|| {
@@ -706,7 +725,7 @@ impl Tree {
             return None;
         }
         if let Some(last) = self.last_child(parent) {
-            if self.kind(last) == NodeKind::Text {
+            if self.kind(last) == NodeKind::Text && !self.d(last).raw {
                 let old = self.d(last).value;
                 let joined = if old.len & IN_BUF != 0
                     && (old.start + (old.len & !IN_BUF)) as usize == self.buf.len()
@@ -731,6 +750,34 @@ impl Tree {
         let id = self.push(d);
         self.link_child(parent, id);
         Some(id)
+    }
+
+    /// Appends text that serializers write without escaping (XSLT's
+    /// `disable-output-escaping="yes"`). It is merged only with other such text.
+    pub fn append_raw_text(&mut self, parent: NodeId, text: &str) -> Option<NodeId> {
+        if text.is_empty() {
+            return None;
+        }
+        if let Some(last) = self.last_child(parent) {
+            if self.kind(last) == NodeKind::Text && self.d(last).raw {
+                let mut s = self.value(last).to_owned();
+                s.push_str(text);
+                let v = self.store(&s);
+                self.nodes[last.0 as usize].value = v;
+                return Some(last);
+            }
+        }
+        let mut d = NodeData::new(NodeKind::Text, parent.0);
+        d.raw = true;
+        d.value = self.store(text);
+        let id = self.push(d);
+        self.link_child(parent, id);
+        Some(id)
+    }
+
+    /// Whether a text node is written without escaping.
+    pub fn is_raw_text(&self, n: NodeId) -> bool {
+        self.d(n).raw
     }
 
     /// Appends a text node without merging (the parser's text runs are already merged).
