@@ -36,8 +36,9 @@ pub trait Env {
     /// The tree with id `doc`.
     fn tree(&self, doc: DocId) -> &Tree;
 
-    /// The value of a variable, `None` if it is not in scope.
-    fn variable(&self, name: &ExpandedName) -> Option<Value>;
+    /// The value of a variable, `Ok(None)` if it is not in scope. It takes `&mut self` so that a
+    /// host can evaluate global variables lazily (and report their errors).
+    fn variable(&mut self, name: &ExpandedName, span: &Span) -> Result<Option<Value>, XPathError>;
 
     /// Calls host function `index` (from the parser's host table).
     fn call_host(
@@ -81,17 +82,23 @@ impl Env for SimpleEnv<'_> {
         self.trees[doc as usize]
     }
 
-    fn variable(&self, name: &ExpandedName) -> Option<Value> {
-        self.variables
+    fn variable(&mut self, name: &ExpandedName, _span: &Span) -> Result<Option<Value>, XPathError> {
+        Ok(self
+            .variables
             .iter()
             .rev()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v.clone()))
     }
 }
 
 /// Evaluates an expression.
 pub fn evaluate(e: &Expr, ctx: &Context, env: &mut dyn Env) -> Result<Value, XPathError> {
+    // Nesting is capped by the parser; this keeps deep expressions safe on small stacks too.
+    stacker::maybe_grow(32 * 1024, 1024 * 1024, || evaluate_inner(e, ctx, env))
+}
+
+fn evaluate_inner(e: &Expr, ctx: &Context, env: &mut dyn Env) -> Result<Value, XPathError> {
     Ok(match &e.kind {
         ExprKind::Or(a, b) => {
             Value::Bool(to_bool(&evaluate(a, ctx, env)?) || to_bool(&evaluate(b, ctx, env)?))
@@ -144,7 +151,7 @@ pub fn evaluate(e: &Expr, ctx: &Context, env: &mut dyn Env) -> Result<Value, XPa
         }
         ExprKind::Literal(s) => Value::Str(s.clone()),
         ExprKind::Number(n) => Value::Num(*n),
-        ExprKind::Var(name) => env.variable(name).ok_or_else(|| {
+        ExprKind::Var(name) => env.variable(name, &e.span)?.ok_or_else(|| {
             XPathError::new(
                 "XPST0008",
                 format!("variable ${name} is not defined"),

@@ -170,7 +170,7 @@ impl<'a, 'c> Parser<'a, 'c> {
     /// `Expr ::= OrExpr`
     pub fn expr(&mut self) -> Result<Expr, XPathError> {
         self.enter()?;
-        let e = self.or_expr();
+        let e = stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.or_expr());
         self.depth -= 1;
         e
     }
