@@ -10,6 +10,7 @@
 //! | [`xml`] | lossless documents: encodings, limits, arena tree with byte spans |
 //! | [`diag`] | positions and `file:line:col` diagnostics |
 //! | [`xpath`] | XPath 1.0: lexer, parser, AST with spans, evaluator; XSLT patterns |
+//! | [`xslt`] | XSLT 1.0: compile, execute, serialize |
 //!
 //! ```
 //! use webxsl::xml::{Document, Limits};
@@ -28,3 +29,4 @@
 pub mod diag;
 pub mod xml;
 pub mod xpath;
+pub mod xslt;

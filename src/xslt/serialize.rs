@@ -1,0 +1,805 @@
+//! Serialization of result trees per `xsl:output`: the `xml`, `html` and `text` methods, laid out
+//! the way libxslt (libxml2's serializer) lays them out, so that `webxsl xslt` output can be
+//! compared with `xsltproc` output.
+
+use crate::xml::encoding::{Encoding, TextEncoding, encode};
+use crate::xml::{NodeId, NodeKind, Tree};
+use crate::xslt::error::XsltError;
+
+/// The output method.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `xml`
+    Xml,
+    /// `html`
+    Html,
+    /// `text`
+    Text,
+}
+
+/// The merged `xsl:output` settings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OutputSpec {
+    /// `method` (`None`: chosen from the result, html if its first element is `<html>`).
+    pub method: Option<Method>,
+    /// `version`.
+    pub version: Option<String>,
+    /// `encoding`.
+    pub encoding: Option<String>,
+    /// `omit-xml-declaration`.
+    pub omit_xml_declaration: Option<bool>,
+    /// `standalone`.
+    pub standalone: Option<bool>,
+    /// `doctype-public`.
+    pub doctype_public: Option<String>,
+    /// `doctype-system`.
+    pub doctype_system: Option<String>,
+    /// `cdata-section-elements`, as (namespace URI, local name).
+    pub cdata_section_elements: Vec<(String, String)>,
+    /// `indent`.
+    pub indent: Option<bool>,
+    /// `media-type`.
+    pub media_type: Option<String>,
+}
+
+impl OutputSpec {
+    /// The method to use for `tree`.
+    pub fn effective_method(&self, tree: &Tree) -> Method {
+        if let Some(m) = &self.method {
+            return m.clone();
+        }
+        for c in tree.children(NodeId::ROOT) {
+            match tree.kind(c) {
+                NodeKind::Element => {
+                    return if tree.namespace_uri(c).is_empty()
+                        && tree.local_name(c).eq_ignore_ascii_case("html")
+                    {
+                        Method::Html
+                    } else {
+                        Method::Xml
+                    };
+                }
+                NodeKind::Text if !tree.value(c).trim().is_empty() => return Method::Xml,
+                _ => {}
+            }
+        }
+        Method::Xml
+    }
+
+    /// The media type (`media-type`, or the method's default).
+    pub fn media_type(&self, tree: &Tree) -> String {
+        self.media_type.clone().unwrap_or_else(|| {
+            match self.effective_method(tree) {
+                Method::Xml => "text/xml",
+                Method::Html => "text/html",
+                Method::Text => "text/plain",
+            }
+            .to_owned()
+        })
+    }
+}
+
+/// Serializes a result tree.
+pub fn serialize(tree: &Tree, spec: &OutputSpec) -> Result<Vec<u8>, XsltError> {
+    let method = spec.effective_method(tree);
+    let enc_name = spec.encoding.clone().unwrap_or_else(|| "UTF-8".into());
+    let encoding = Encoding::from_label(&enc_name).ok_or_else(|| {
+        XsltError::new(
+            "XTRE1495",
+            format!("unsupported output encoding \"{enc_name}\" (use UTF-8, UTF-16, US-ASCII, ISO-8859-1 or windows-1252)"),
+        )
+    })?;
+    // With no encoding named, libxslt writes XML as ASCII with hexadecimal character references.
+    let hex_refs = method == Method::Xml && spec.encoding.is_none();
+    let mut w = Writer {
+        tree,
+        spec,
+        encoding: if hex_refs { Encoding::Ascii } else { encoding },
+        hex_refs,
+        out: String::new(),
+        xhtml: is_xhtml_doctype(
+            spec.doctype_public.as_deref(),
+            spec.doctype_system.as_deref(),
+        ),
+    };
+    match method {
+        Method::Xml => w.xml_document(),
+        Method::Html => w.html_document(&enc_name),
+        Method::Text => w.text_document(),
+    }
+    let te = TextEncoding {
+        encoding,
+        bom: matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be),
+    };
+    encode(&w.out, te).map_err(|e| {
+        XsltError::new(
+            "XTDE1190",
+            format!(
+                "character U+{:04X} cannot be written in {} in this context (method text)",
+                e.ch as u32, e.encoding
+            ),
+        )
+    })
+}
+
+struct Writer<'a> {
+    tree: &'a Tree,
+    spec: &'a OutputSpec,
+    encoding: Encoding,
+    /// Character references in hexadecimal (`&#xE9;`) rather than decimal.
+    hex_refs: bool,
+    out: String,
+    /// libxml2's XHTML mode: an XHTML 1.0 doctype on the xml method.
+    xhtml: bool,
+}
+
+const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
+
+fn is_xhtml_doctype(public: Option<&str>, system: Option<&str>) -> bool {
+    const PUBLIC: [&str; 3] = [
+        "-//W3C//DTD XHTML 1.0 Strict//EN",
+        "-//W3C//DTD XHTML 1.0 Frameset//EN",
+        "-//W3C//DTD XHTML 1.0 Transitional//EN",
+    ];
+    const SYSTEM: [&str; 3] = [
+        "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd",
+        "http://www.w3.org/TR/xhtml1/DTD/xhtml1-frameset.dtd",
+        "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd",
+    ];
+    public.is_some_and(|p| PUBLIC.contains(&p)) || system.is_some_and(|s| SYSTEM.contains(&s))
+}
+
+const XHTML_EMPTY: &[&str] = &[
+    "area", "base", "basefont", "br", "col", "frame", "hr", "img", "input", "isindex", "link",
+    "meta", "param",
+];
+
+/// Namespace declarations in scope while writing: (prefix, uri) pairs with marks per element.
+struct Scope {
+    bindings: Vec<(String, String)>,
+}
+
+impl Scope {
+    fn lookup(&self, prefix: &str) -> Option<&str> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, u)| u.as_str())
+    }
+}
+
+impl Writer<'_> {
+    fn char_ref_if_needed(&mut self, c: char) {
+        if self.encoding.can_encode(c) {
+            self.out.push(c);
+        } else {
+            if self.hex_refs {
+                self.out.push_str(&format!("&#x{:X};", c as u32));
+            } else {
+                self.out.push_str(&format!("&#{};", c as u32));
+            }
+        }
+    }
+
+    fn escape_text(&mut self, s: &str) {
+        for c in s.chars() {
+            match c {
+                '&' => self.out.push_str("&amp;"),
+                '<' => self.out.push_str("&lt;"),
+                '>' => self.out.push_str("&gt;"),
+                '\r' => self.out.push_str("&#13;"),
+                c => self.char_ref_if_needed(c),
+            }
+        }
+    }
+
+    fn escape_attr(&mut self, s: &str) {
+        for c in s.chars() {
+            match c {
+                '&' => self.out.push_str("&amp;"),
+                '<' => self.out.push_str("&lt;"),
+                '>' => self.out.push_str("&gt;"),
+                '"' => self.out.push_str("&quot;"),
+                '\n' => self.out.push_str("&#10;"),
+                '\r' => self.out.push_str("&#13;"),
+                '\t' => self.out.push_str("&#9;"),
+                c => self.char_ref_if_needed(c),
+            }
+        }
+    }
+
+    // ----- xml -----
+
+    fn xml_document(&mut self) {
+        let t = self.tree;
+        // libxslt writes nothing at all for an empty result.
+        if t.first_child(NodeId::ROOT).is_none() {
+            return;
+        }
+        if self.spec.omit_xml_declaration != Some(true) {
+            let version = self.spec.version.clone().unwrap_or_else(|| "1.0".into());
+            self.out.push_str(&format!("<?xml version=\"{version}\""));
+            if let Some(e) = &self.spec.encoding {
+                self.out.push_str(&format!(" encoding=\"{e}\""));
+            }
+            if let Some(s) = self.spec.standalone {
+                self.out.push_str(if s {
+                    " standalone=\"yes\""
+                } else {
+                    " standalone=\"no\""
+                });
+            }
+            self.out.push_str("?>\n");
+        }
+        let indent = self.spec.indent == Some(true);
+        let mut doctype_done = false;
+        let mut scope = Scope {
+            bindings: Vec::new(),
+        };
+        for c in t.children(NodeId::ROOT) {
+            if t.kind(c) == NodeKind::Element && !doctype_done {
+                doctype_done = true;
+                if let Some(sys) = &self.spec.doctype_system {
+                    let name = t.qualified_name(c);
+                    match &self.spec.doctype_public {
+                        Some(p) => self
+                            .out
+                            .push_str(&format!("<!DOCTYPE {name} PUBLIC \"{p}\" \"{sys}\">\n")),
+                        None => self
+                            .out
+                            .push_str(&format!("<!DOCTYPE {name} SYSTEM \"{sys}\">\n")),
+                    }
+                }
+            }
+            self.xml_node(c, indent, 0, &mut scope);
+            // libxslt puts a newline after a top-level comment followed by more nodes...
+            if t.kind(c) == NodeKind::Comment
+                && t.next_sibling(c).is_some()
+                && self.spec.indent != Some(false)
+            {
+                self.out.push('\n');
+            }
+        }
+        // ...and one at the end.
+        if t.first_child(NodeId::ROOT).is_some() {
+            self.out.push('\n');
+        }
+    }
+
+    fn xml_node(&mut self, n: NodeId, format: bool, level: usize, scope: &mut Scope) {
+        let t = self.tree;
+        match t.kind(n) {
+            NodeKind::Element => self.xml_element(n, format, level, scope),
+            NodeKind::Text => {
+                if t.is_raw_text(n) {
+                    self.out.push_str(t.value(n));
+                } else if self.is_cdata_parent(n) {
+                    self.cdata(t.value(n));
+                } else {
+                    self.escape_text(t.value(n));
+                }
+            }
+            NodeKind::Comment => {
+                self.out.push_str("<!--");
+                self.out.push_str(t.value(n));
+                self.out.push_str("-->");
+            }
+            NodeKind::ProcessingInstruction => {
+                self.out.push_str("<?");
+                self.out.push_str(t.local_name(n));
+                let v = t.value(n);
+                if !v.is_empty() {
+                    self.out.push(' ');
+                    self.out.push_str(v);
+                }
+                self.out.push_str("?>");
+            }
+            NodeKind::Root | NodeKind::Attribute => {}
+        }
+    }
+
+    fn is_cdata_parent(&self, n: NodeId) -> bool {
+        let t = self.tree;
+        !self.spec.cdata_section_elements.is_empty()
+            && t.parent(n).is_some_and(|p| {
+                t.kind(p) == NodeKind::Element
+                    && self
+                        .spec
+                        .cdata_section_elements
+                        .iter()
+                        .any(|(u, l)| t.has_name(p, u, l))
+            })
+    }
+
+    fn cdata(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        self.out.push_str("<![CDATA[");
+        self.out.push_str(&s.replace("]]>", "]]]]><![CDATA[>"));
+        self.out.push_str("]]>");
+    }
+
+    /// Writes the start tag's name, namespace declarations and attributes.
+    fn start_tag(&mut self, n: NodeId, scope: &mut Scope, html: bool) {
+        let t = self.tree;
+        let qn = t.qualified_name(n);
+        self.out.push('<');
+        self.out.push_str(&qn);
+        // Namespace declarations: the element's own name, its attributes' prefixes, and its
+        // namespace nodes, wherever the scope differs.
+        let mut needed: Vec<(String, String)> = Vec::new();
+        let need = |p: &str, u: &str, needed: &mut Vec<(String, String)>, scope: &Scope| {
+            if p == "xml" {
+                return;
+            }
+            let current = needed
+                .iter()
+                .rev()
+                .find(|(q, _)| q == p)
+                .map(|(_, v)| v.as_str())
+                .or_else(|| scope.lookup(p))
+                .unwrap_or("");
+            if current != u {
+                needed.retain(|(q, _)| q != p);
+                needed.push((p.to_owned(), u.to_owned()));
+            }
+        };
+        for b in t.namespaces(n) {
+            let (p, u) = (t.atom(b.prefix), t.atom(b.uri));
+            if u.is_empty() && !p.is_empty() {
+                continue;
+            }
+            need(p, u, &mut needed, scope);
+        }
+        need(t.prefix(n), t.namespace_uri(n), &mut needed, scope);
+        for a in t.attributes(n) {
+            let (p, u) = (t.prefix(a), t.namespace_uri(a));
+            if !p.is_empty() {
+                need(p, u, &mut needed, scope);
+            }
+        }
+        for (p, u) in &needed {
+            if p.is_empty() {
+                self.out.push_str(" xmlns=\"");
+            } else {
+                self.out.push_str(&format!(" xmlns:{p}=\""));
+            }
+            self.escape_attr(u);
+            self.out.push('"');
+        }
+        scope.bindings.extend(needed);
+        for a in t.attributes(n) {
+            let name = t.qualified_name(a);
+            let v = t.value(a);
+            self.out.push(' ');
+            self.out.push_str(&name);
+            if html {
+                self.html_attr_value(n, a, v);
+            } else {
+                self.out.push_str("=\"");
+                self.escape_attr(v);
+                self.out.push('"');
+            }
+        }
+    }
+
+    fn xml_element(&mut self, n: NodeId, format: bool, level: usize, scope: &mut Scope) {
+        // Result trees can be as deep as template recursion: grow the stack as needed.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            self.xml_element_inner(n, format, level, scope)
+        })
+    }
+
+    fn xml_element_inner(&mut self, n: NodeId, format: bool, level: usize, scope: &mut Scope) {
+        let t = self.tree;
+        let mark = scope.bindings.len();
+        self.start_tag(n, scope, false);
+        let in_xhtml =
+            self.xhtml && t.prefix(n).is_empty() && matches!(t.namespace_uri(n), "" | XHTML_NS);
+        if in_xhtml && t.local_name(n) == "html" && t.namespace_uri(n).is_empty() {
+            self.out.push_str(&format!(" xmlns=\"{XHTML_NS}\""));
+        }
+        // XHTML mode adds a content-type <meta> to <head> (libxml2's xhtmlNodeDumpOutput).
+        let add_meta = in_xhtml
+            && t.local_name(n) == "head"
+            && t.parent(n)
+                .is_some_and(|p| t.local_name(p) == "html" && t.parent(p) == Some(NodeId::ROOT))
+            && !t.element_children(n).any(|c| {
+                t.local_name(c) == "meta"
+                    && t.attribute_value(c, "", "http-equiv")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("content-type"))
+            });
+        if t.first_child(n).is_none() && !add_meta {
+            if !self.xhtml {
+                self.out.push_str("/>");
+            } else if in_xhtml && XHTML_EMPTY.contains(&t.local_name(n)) {
+                self.out.push_str(" />");
+            } else {
+                self.out.push_str(&format!("></{}>", t.qualified_name(n)));
+            }
+            scope.bindings.truncate(mark);
+            return;
+        }
+        self.out.push('>');
+        // libxml2 indents only elements without text children, and then not their descendants.
+        let format = format && !t.children(n).any(|c| t.kind(c) == NodeKind::Text);
+        if add_meta {
+            if format {
+                self.out.push('\n');
+                self.out.push_str(&"  ".repeat(level + 1));
+            }
+            let enc = self.spec.encoding.clone().unwrap_or_else(|| "UTF-8".into());
+            self.out.push_str(&format!(
+                "<meta http-equiv=\"Content-Type\" content=\"text/html; charset={enc}\" />"
+            ));
+        }
+        for c in t.children(n) {
+            if format {
+                self.out.push('\n');
+                self.out.push_str(&"  ".repeat(level + 1));
+            }
+            self.xml_node(c, format, level + 1, scope);
+        }
+        if format {
+            self.out.push('\n');
+            self.out.push_str(&"  ".repeat(level));
+        }
+        self.out.push_str("</");
+        self.out.push_str(&t.qualified_name(n));
+        self.out.push('>');
+        scope.bindings.truncate(mark);
+    }
+
+    // ----- text -----
+
+    fn text_document(&mut self) {
+        let t = self.tree;
+        let texts: Vec<NodeId> = t
+            .descendants(NodeId::ROOT)
+            .filter(|&n| t.kind(n) == NodeKind::Text)
+            .collect();
+        for n in texts {
+            self.out.push_str(t.value(n));
+        }
+    }
+
+    // ----- html -----
+
+    /// HTML output, laid out as libxml2's `htmlNodeDumpFormatOutput` does: formatting
+    /// newlines around block-level (non-inline) known elements, no end tag for empty elements,
+    /// a `<meta charset>` as the first child of `<head>`, one newline at the end.
+    fn html_document(&mut self, encoding: &str) {
+        let t = self.tree;
+        let root_name = t
+            .root_element()
+            .map_or("html".into(), |r| t.qualified_name(r).into_owned());
+        let html5 = self
+            .spec
+            .version
+            .as_deref()
+            .is_some_and(|v| v.starts_with('5'));
+        if self.spec.doctype_public.is_some() || self.spec.doctype_system.is_some() {
+            self.out.push_str(&format!("<!DOCTYPE {root_name}"));
+            if let Some(p) = &self.spec.doctype_public {
+                self.out.push_str(&format!(" PUBLIC \"{p}\""));
+                if let Some(s) = &self.spec.doctype_system {
+                    self.out.push_str(&format!(" \"{s}\""));
+                }
+            } else if let Some(s) = &self.spec.doctype_system {
+                self.out.push_str(&format!(" SYSTEM \"{s}\""));
+            }
+            self.out.push_str(">\n");
+        } else if html5 {
+            self.out.push_str(&format!("<!DOCTYPE {root_name}>\n"));
+        }
+        let format = self.spec.indent != Some(false);
+        let mut scope = Scope {
+            bindings: Vec::new(),
+        };
+        for c in t.children(NodeId::ROOT) {
+            self.html_node(c, format, &mut scope, encoding);
+        }
+        self.out.push('\n');
+    }
+
+    fn html_node(&mut self, n: NodeId, format: bool, scope: &mut Scope, encoding: &str) {
+        let t = self.tree;
+        match t.kind(n) {
+            NodeKind::Element => self.html_element(n, format, scope, encoding),
+            NodeKind::Text => {
+                let raw = t.is_raw_text(n)
+                    || t.parent(n).is_some_and(|p| {
+                        t.kind(p) == NodeKind::Element
+                            && matches!(
+                                t.local_name(p).to_ascii_lowercase().as_str(),
+                                "script" | "style"
+                            )
+                    });
+                if raw {
+                    self.out.push_str(t.value(n));
+                } else {
+                    for c in t.value(n).chars() {
+                        match c {
+                            '&' => self.out.push_str("&amp;"),
+                            '<' => self.out.push_str("&lt;"),
+                            '>' => self.out.push_str("&gt;"),
+                            c => self.char_ref_if_needed(c),
+                        }
+                    }
+                }
+            }
+            NodeKind::Comment => {
+                self.out.push_str("<!--");
+                self.out.push_str(t.value(n));
+                self.out.push_str("-->");
+            }
+            NodeKind::ProcessingInstruction => {
+                self.out.push_str("<?");
+                self.out.push_str(t.local_name(n));
+                let v = t.value(n);
+                if !v.is_empty() {
+                    self.out.push(' ');
+                    self.out.push_str(v);
+                }
+                self.out.push('>');
+            }
+            NodeKind::Root | NodeKind::Attribute => {}
+        }
+    }
+
+    fn html_attr_value(&mut self, el: NodeId, a: NodeId, v: &str) {
+        let t = self.tree;
+        let name = t.local_name(a).to_ascii_lowercase();
+        if t.namespace_uri(a).is_empty() && HTML_BOOLEAN_ATTRS.contains(&name.as_str()) {
+            return;
+        }
+        self.out.push_str("=\"");
+        let el_name = t.local_name(el).to_ascii_lowercase();
+        let is_uri = t.namespace_uri(a).is_empty()
+            && t.prefix(el).is_empty()
+            && (matches!(name.as_str(), "href" | "action" | "src")
+                || (name == "name" && el_name == "a"));
+        if is_uri {
+            let v = v.trim_start_matches([' ', '\t', '\n', '\r']);
+            for b in v.bytes() {
+                let c = b as char;
+                let keep = b.is_ascii_alphanumeric() || "-_.!~*'()@/:=?;#%&,+<>".contains(c);
+                if keep {
+                    match c {
+                        '&' => self.out.push_str("&amp;"),
+                        '"' => self.out.push_str("&quot;"),
+                        c => self.out.push(c),
+                    }
+                } else {
+                    self.out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        } else {
+            let mut chars = v.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    // libxml2 leaves "&{" alone in HTML attributes (script macros).
+                    '&' if chars.peek() == Some(&'{') => self.out.push('&'),
+                    '&' => self.out.push_str("&amp;"),
+                    '"' => self.out.push_str("&quot;"),
+                    '<' => self.out.push_str("&lt;"),
+                    '>' => self.out.push_str("&gt;"),
+                    c => self.char_ref_if_needed(c),
+                }
+            }
+        }
+        self.out.push('"');
+    }
+
+    /// The HTML element table entry of an element: looked up for unprefixed names only.
+    fn html_info_of(&self, n: NodeId) -> Option<&'static HtmlInfo> {
+        let t = self.tree;
+        if !t.prefix(n).is_empty() {
+            return None;
+        }
+        html_info(&t.local_name(n).to_ascii_lowercase())
+    }
+
+    fn html_element(&mut self, n: NodeId, format: bool, scope: &mut Scope, encoding: &str) {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            self.html_element_inner(n, format, scope, encoding)
+        })
+    }
+
+    fn html_element_inner(&mut self, n: NodeId, format: bool, scope: &mut Scope, encoding: &str) {
+        let t = self.tree;
+        let mark = scope.bindings.len();
+        let info = self.html_info_of(n);
+        let name = t.qualified_name(n);
+        // <meta charset> goes into the <head> of a top-level <html> that lacks one.
+        let add_meta = t.local_name(n).eq_ignore_ascii_case("head")
+            && t.prefix(n).is_empty()
+            && t.parent(n).is_some_and(|p| {
+                t.kind(p) == NodeKind::Element
+                    && t.local_name(p).eq_ignore_ascii_case("html")
+                    && t.parent(p) == Some(NodeId::ROOT)
+            })
+            && !t.element_children(n).any(|c| {
+                t.local_name(c).eq_ignore_ascii_case("meta")
+                    && t.attributes(c).any(|a| {
+                        let an = t.local_name(a);
+                        an.eq_ignore_ascii_case("charset")
+                            || (an.eq_ignore_ascii_case("http-equiv")
+                                && t.value(a).eq_ignore_ascii_case("content-type"))
+                    })
+            });
+        self.start_tag(n, scope, true);
+        let first = t.first_child(n);
+        let is_text = |c: Option<NodeId>| c.is_some_and(|c| t.kind(c) == NodeKind::Text);
+        let name_starts_p = t.local_name(n).starts_with('p');
+        if info.is_some_and(|i| i.empty) {
+            self.out.push('>');
+        } else if first.is_none() {
+            let lname = t.local_name(n).to_ascii_lowercase();
+            if info.is_some_and(|i| i.save_end_tag) && lname != "html" && lname != "body" {
+                self.out.push('>');
+            } else if add_meta {
+                self.out
+                    .push_str(&format!("><meta charset=\"{encoding}\"></{name}>"));
+            } else {
+                self.out.push_str(&format!("></{name}>"));
+            }
+        } else {
+            let last = t.last_child(n);
+            let block = info.is_some_and(|i| !i.inline) && !name_starts_p;
+            self.out.push('>');
+            if format && (add_meta || (block && !is_text(first) && first != last)) {
+                self.out.push('\n');
+            }
+            if add_meta {
+                self.out.push_str(&format!("<meta charset=\"{encoding}\">"));
+                if format && !is_text(first) {
+                    self.out.push('\n');
+                }
+            }
+            for c in t.children(n) {
+                self.html_node(c, format, scope, encoding);
+                // A newline after a block-level child followed by a non-text sibling.
+                if format && t.kind(c) == NodeKind::Element {
+                    let ci = self.html_info_of(c);
+                    let next = t.next_sibling(c);
+                    if ci.is_some_and(|i| !i.inline)
+                        && next.is_some()
+                        && !is_text(next)
+                        && !name_starts_p
+                    {
+                        self.out.push('\n');
+                    }
+                }
+            }
+            if format && block && !is_text(last) && (first != last || add_meta) {
+                self.out.push('\n');
+            }
+            self.out.push_str(&format!("</{name}>"));
+        }
+        scope.bindings.truncate(mark);
+    }
+}
+
+struct HtmlInfo {
+    name: &'static str,
+    empty: bool,
+    save_end_tag: bool,
+    inline: bool,
+}
+
+const fn e(name: &'static str, empty: bool, save_end_tag: bool, inline: bool) -> HtmlInfo {
+    HtmlInfo {
+        name,
+        empty,
+        save_end_tag,
+        inline,
+    }
+}
+
+/// The HTML 4 elements with the flags libxml2's serializer uses.
+static HTML_ELEMENTS: &[HtmlInfo] = &[
+    e("a", false, false, true),
+    e("abbr", false, false, true),
+    e("acronym", false, false, true),
+    e("address", false, false, false),
+    e("applet", false, false, true),
+    e("area", true, true, false),
+    e("b", false, false, true),
+    e("base", true, true, false),
+    e("basefont", true, true, true),
+    e("bdo", false, false, true),
+    e("big", false, false, true),
+    e("blockquote", false, false, false),
+    e("body", false, false, false),
+    e("br", true, true, true),
+    e("button", false, false, true),
+    e("caption", false, false, false),
+    e("center", false, false, false),
+    e("cite", false, false, true),
+    e("code", false, false, true),
+    e("col", true, true, false),
+    e("colgroup", false, false, false),
+    e("dd", false, false, false),
+    e("del", false, false, true),
+    e("dfn", false, false, true),
+    e("dir", false, false, false),
+    e("div", false, false, false),
+    e("dl", false, false, false),
+    e("dt", false, false, false),
+    e("em", false, false, true),
+    e("embed", true, true, true),
+    e("fieldset", false, false, false),
+    e("font", false, false, true),
+    e("form", false, false, false),
+    e("frame", true, true, false),
+    e("frameset", false, false, false),
+    e("h1", false, false, false),
+    e("h2", false, false, false),
+    e("h3", false, false, false),
+    e("h4", false, false, false),
+    e("h5", false, false, false),
+    e("h6", false, false, false),
+    e("head", false, false, false),
+    e("hr", true, true, false),
+    e("html", false, false, false),
+    e("i", false, false, true),
+    e("iframe", false, false, true),
+    e("img", true, true, true),
+    e("input", true, true, true),
+    e("ins", false, false, true),
+    e("isindex", true, true, false),
+    e("kbd", false, false, true),
+    e("label", false, false, true),
+    e("legend", false, false, false),
+    e("li", false, true, false),
+    e("link", true, true, false),
+    e("map", false, false, true),
+    e("menu", false, false, false),
+    e("meta", true, true, false),
+    e("noframes", false, false, false),
+    e("noscript", false, false, false),
+    e("object", false, false, true),
+    e("ol", false, false, false),
+    e("optgroup", false, false, false),
+    e("option", false, false, false),
+    e("p", false, false, false),
+    e("param", true, true, false),
+    e("pre", false, false, false),
+    e("q", false, false, true),
+    e("s", false, false, true),
+    e("samp", false, false, true),
+    e("script", false, false, true),
+    e("select", false, false, true),
+    e("small", false, false, true),
+    e("span", false, false, true),
+    e("strike", false, false, true),
+    e("strong", false, false, true),
+    e("style", false, false, false),
+    e("sub", false, false, true),
+    e("sup", false, false, true),
+    e("table", false, false, false),
+    e("tbody", false, false, false),
+    e("td", false, false, false),
+    e("textarea", false, false, true),
+    e("tfoot", false, false, false),
+    e("th", false, false, false),
+    e("thead", false, false, false),
+    e("title", false, false, false),
+    e("tr", false, false, false),
+    e("tt", false, false, true),
+    e("u", false, false, true),
+    e("ul", false, false, false),
+    e("var", false, false, true),
+];
+
+fn html_info(name: &str) -> Option<&'static HtmlInfo> {
+    HTML_ELEMENTS.iter().find(|i| i.name == name)
+}
+
+const HTML_BOOLEAN_ATTRS: &[&str] = &[
+    "checked", "compact", "declare", "defer", "disabled", "ismap", "multiple", "nohref",
+    "noresize", "noshade", "nowrap", "readonly", "selected",
+];
