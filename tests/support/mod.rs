@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+
 use std::process::Command;
+use webxsl::xml::{Document, Limits, NodeId, NodeKind, Tree};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -109,4 +111,72 @@ pub fn attr_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('"', "&quot;")
+}
+
+/// Canonical form of an XML text: expanded names, attributes sorted, namespace declarations
+/// and the prolog dropped; fragments (several roots, top-level text) are accepted. `None` when
+/// the text is not XML.
+pub fn canonical(text: &str) -> Option<String> {
+    fn canon(t: &Tree, n: NodeId, out: &mut String) {
+        for c in t.children(n) {
+            match t.kind(c) {
+                NodeKind::Element => {
+                    let name = format!("{{{}}}{}", t.namespace_uri(c), t.local_name(c));
+                    out.push('<');
+                    out.push_str(&name);
+                    let mut attrs: Vec<(String, String)> = t
+                        .attributes(c)
+                        .map(|a| {
+                            (
+                                format!("{{{}}}{}", t.namespace_uri(a), t.local_name(a)),
+                                t.value(a).to_owned(),
+                            )
+                        })
+                        .collect();
+                    attrs.sort();
+                    for (k, v) in attrs {
+                        out.push_str(&format!(" {k}=\"{}\"", esc(&v)));
+                    }
+                    out.push('>');
+                    canon(t, c, out);
+                    out.push_str(&format!("</{name}>"));
+                }
+                NodeKind::Text => out.push_str(&esc(t.value(c))),
+                NodeKind::Comment => out.push_str(&format!("<!--{}-->", t.value(c))),
+                NodeKind::ProcessingInstruction => {
+                    out.push_str(&format!("<?{} {}?>", t.local_name(c), t.value(c)))
+                }
+                _ => {}
+            }
+        }
+    }
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\r', "&#13;")
+    }
+    // Outputs may be fragments (several roots, top-level text): wrap them after the prolog.
+    let mut body = text;
+    if body.starts_with("<?xml") {
+        body = body.split_once("?>").map_or(body, |(_, r)| r);
+    }
+    let trimmed = body.trim_start();
+    let (doctype, rest) = if trimmed.starts_with("<!DOCTYPE") {
+        match trimmed.find('>') {
+            Some(i) if !trimmed[..i].contains('[') => (&trimmed[..i + 1], &trimmed[i + 1..]),
+            _ => ("", trimmed),
+        }
+    } else {
+        ("", body)
+    };
+    let _ = doctype;
+    let wrapped = format!("<canonical-wrapper>{rest}</canonical-wrapper>");
+    let doc = Document::parse_str(&wrapped, &Limits::with_dtd()).ok()?;
+    let t = doc.tree();
+    let mut out = String::new();
+    canon(t, t.root_element()?, &mut out);
+    // Top-level whitespace between nodes is not significant.
+    Some(out.trim().to_owned())
 }
