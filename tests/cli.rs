@@ -190,3 +190,114 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(status.code(), Some(0), "stderr: {err}");
     assert!(err.is_empty(), "{err}");
 }
+
+// ----- webxsl xslt -----
+
+fn xsltproc(args: &[&str]) -> Vec<u8> {
+    let o = Command::new("xsltproc")
+        .args(args)
+        .output()
+        .expect("xsltproc is required (apt-get install xsltproc)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o.stdout
+}
+
+fn template() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("templates/factory-configuration.xsl")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn xslt_output_is_byte_identical_to_xsltproc() {
+    for s in ["aspnet-mvc", "crlf-bom", "utf16-vs", "quirky-formatting"] {
+        let o = run(&["xslt", &template(), &sample(s)]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(o.stdout, xsltproc(&[&template(), &sample(s)]), "{s}");
+    }
+}
+
+#[test]
+fn xslt_params_output_file_and_stdin() {
+    let dir = temp_dir("xslt-params");
+    let xsl = dir.join("p.xsl");
+    std::fs::write(&xsl, r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:output method="text"/><xsl:param name="a"/><xsl:param name="b"/><xsl:template match="/"><xsl:value-of select="concat($a, '|', $b, '|', name(*))"/></xsl:template></xsl:stylesheet>"#).unwrap();
+    let xsl = xsl.display().to_string();
+    let out = dir.join("out.txt");
+    let o = run(&[
+        "xslt",
+        &xsl,
+        &sample("no-webserver"),
+        "--stringparam",
+        "a",
+        "1 + 1",
+        "--param",
+        "b",
+        "1 + 1",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "1 + 1|2|configuration"
+    );
+    let mut child = webxsl()
+        .args(["xslt", &xsl, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"<fromstdin/>")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "||fromstdin");
+}
+
+#[test]
+fn xslt_compile_errors_are_positioned() {
+    let dir = temp_dir("xslt-compile-error");
+    let xsl = dir.join("bad.xsl");
+    std::fs::write(&xsl, "<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">\n  <xsl:template match=\"/configuration/system.webServer[\">\n  </xsl:template>\n</xsl:stylesheet>\n").unwrap();
+    let o = run(&["xslt", xsl.to_str().unwrap(), &sample("aspnet-mvc")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!("{}:2:56: error: XPST0003: ", xsl.display())),
+        "{err}"
+    );
+    assert!(err.contains(" 2 |   <xsl:template match="), "{err}");
+}
+
+#[test]
+fn xslt_runtime_failures_exit_2() {
+    let dir = temp_dir("xslt-runtime");
+    let xsl = dir.join("m.xsl");
+    std::fs::write(&xsl, r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:template match="/"><xsl:message>note</xsl:message><xsl:message terminate="yes">no customHeaders</xsl:message></xsl:template></xsl:stylesheet>"#).unwrap();
+    let o = run(&["xslt", xsl.to_str().unwrap(), &sample("aspnet-mvc")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("XTMM9000") && err.contains("no customHeaders"),
+        "{err}"
+    );
+    let rec = dir.join("r.xsl");
+    std::fs::write(&rec, r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:template match="/"><xsl:apply-templates select="."/></xsl:template></xsl:stylesheet>"#).unwrap();
+    let o = run(&["xslt", rec.to_str().unwrap(), &sample("aspnet-mvc")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("WXSL0001"), "{}", stderr(&o));
+    let o = run(&["xslt", rec.to_str().unwrap(), "no/such/file.config"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("no/such/file.config: error: cannot read"),
+        "{}",
+        stderr(&o)
+    );
+}

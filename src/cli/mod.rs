@@ -8,6 +8,7 @@
 
 mod inspect;
 mod output;
+mod xslt;
 
 use std::path::PathBuf;
 
@@ -32,7 +33,7 @@ enum Command {
     /// Apply an XSLT stylesheet or a header profile to web.config files, keeping the diff minimal
     Apply(ApplyArgs),
     /// Run an XSLT 1.0 stylesheet on an XML file, like xsltproc
-    Xslt(XsltArgs),
+    Xslt(xslt::XsltArgs),
     /// Compare two web.config files: unified diff plus headers added, removed and changed
     Diff(DiffArgs),
     /// Generate a shared-configuration template (XSL or XDT) from a header profile
@@ -89,13 +90,13 @@ struct ApplyArgs {
 
 /// Stylesheet parameters, as xsltproc takes them.
 #[derive(clap::Args, Debug, Default)]
-struct ParamArgs {
+pub(crate) struct ParamArgs {
     /// Pass a parameter whose value is an XPath expression
     #[arg(long, num_args = 2, value_names = ["NAME", "XPATH"], action = clap::ArgAction::Append)]
-    param: Vec<String>,
+    pub(crate) param: Vec<String>,
     /// Pass a parameter whose value is a string
     #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"], action = clap::ArgAction::Append)]
-    stringparam: Vec<String>,
+    pub(crate) stringparam: Vec<String>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,23 +104,6 @@ enum ColorChoice {
     Auto,
     Always,
     Never,
-}
-
-/// `webxsl xslt`
-#[derive(clap::Args, Debug)]
-struct XsltArgs {
-    /// The stylesheet
-    stylesheet: PathBuf,
-    /// The input document (`-` for stdin)
-    input: String,
-    /// Write the result here instead of stdout
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Allow document() to read local files
-    #[arg(long)]
-    allow_document: bool,
-    #[command(flatten)]
-    params: ParamArgs,
 }
 
 /// `webxsl diff`
@@ -220,7 +204,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Apply(_) => not_yet("apply", 5),
-        Command::Xslt(_) => not_yet("xslt", 4),
+        Command::Xslt(args) => xslt::run(args),
         Command::Diff(_) => not_yet("diff", 5),
         Command::Generate(_) => not_yet("generate", 6),
         Command::Profiles(_) => not_yet("profiles", 6),
