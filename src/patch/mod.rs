@@ -1,0 +1,615 @@
+//! Minimal edits: express a result tree as text edits on the original document.
+//!
+//! 1. **Align** the source tree with the result tree, parent by parent: the significant children
+//!    (elements, comments, processing instructions, text that is not only white space) of each
+//!    side get a key (element name plus its identity attribute — `name`, `key`, `path`... — or
+//!    the text), and a Myers diff of the keys pairs them up. Matched elements are compared
+//!    attribute by attribute and recursively; elements of the same name facing each other in a
+//!    changed run are paired too, so a changed value is an attribute edit, not a new element.
+//! 2. **Edit**: unmatched source nodes are deleted (with their line when alone on it), unmatched
+//!    result nodes are written in the file's style (quotes, `<a />` or `<a/>`, indentation,
+//!    line endings, encoding) after their nearest kept sibling; attribute and text changes
+//!    replace just their bytes. A self-closing parent that receives children is expanded.
+//! 3. **Splice** the edits into the original text in one pass.
+//! 4. **Verify**: the patched text is parsed again and must equal the result tree, ignoring
+//!    white space between elements. If it does not, or the result is not an edit of the source
+//!    at all (another root element, a text or html output method), the caller falls back to
+//!    the stylesheet's own serialization.
+//!
+//! White space between elements is formatting, not content: a transform that only changes it
+//! produces no edit (see the README's limitations).
+
+pub mod style;
+
+use similar::{Algorithm, DiffOp, capture_diff_slices};
+
+use crate::xml::{Document, Limits, NodeId, NodeKind, Tree};
+use style::{NsScope, Style, is_blank, line_ending_at, write_node};
+
+/// A text edit: replace `start..end` of the original text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// Start byte.
+    pub start: usize,
+    /// End byte (equal to start for an insertion).
+    pub end: usize,
+    /// Replacement.
+    pub text: String,
+}
+
+/// Why a result cannot be expressed as an edit of the source.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotAnEdit(pub String);
+
+/// XML white space.
+const XML_WS: [char; 4] = [' ', '\t', '\r', '\n'];
+
+/// Attributes that identify an element within an IIS collection (its key in `<add>`,
+/// `<remove>`, `<location>`, `<mimeMap>`...).
+const IDENTITY_ATTRIBUTES: &[&str] = &[
+    "name",
+    "key",
+    "path",
+    "fileExtension",
+    "id",
+    "verb",
+    "type",
+    "value",
+];
+
+/// Computes the edits that turn `source` into `result`.
+pub fn diff_trees(source: &Document, result: &Tree) -> Result<Vec<Edit>, NotAnEdit> {
+    let t = source.tree();
+    if !t.has_spans() {
+        return Err(NotAnEdit(
+            "the input has no reliable byte positions (DTD entities)".into(),
+        ));
+    }
+    let (Some(sr), Some(rr)) = (t.root_element(), result.root_element()) else {
+        return Err(NotAnEdit("the result has no root element".into()));
+    };
+    if t.local_name(sr) != result.local_name(rr) || t.namespace_uri(sr) != result.namespace_uri(rr)
+    {
+        return Err(NotAnEdit(format!(
+            "the result's root element <{}> is not the input's <{}>",
+            result.qualified_name(rr),
+            t.qualified_name(sr)
+        )));
+    }
+    let style = Style::detect(source);
+    let mut a = Aligner {
+        doc: source,
+        res: result,
+        style: &style,
+        edits: Vec::new(),
+    };
+    a.children(NodeId::ROOT, NodeId::ROOT)?;
+    Ok(a.edits)
+}
+
+/// Applies edits to a text in one pass. Edits must not overlap; insertions at the same offset
+/// keep their order.
+pub fn splice(text: &str, edits: &[Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.start, e.end != e.start));
+    let extra: usize = sorted.iter().map(|e| e.text.len()).sum();
+    let mut out = String::with_capacity(text.len() + extra);
+    let mut pos = 0;
+    for e in sorted {
+        debug_assert!(e.start >= pos, "overlapping edits at {}", e.start);
+        let start = e.start.max(pos);
+        out.push_str(&text[pos..start]);
+        out.push_str(&e.text);
+        pos = e.end.max(start);
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// The minimal edit of `source` that has the content of `result`: the new text, verified.
+pub fn minimal_edit(source: &Document, result: &Tree) -> Result<String, NotAnEdit> {
+    let edits = diff_trees(source, result)?;
+    if edits.is_empty() {
+        return Ok(source.text().to_owned());
+    }
+    let text = splice(source.text(), &edits);
+    let limits = Limits {
+        max_bytes: usize::MAX,
+        ..Limits::default()
+    };
+    let patched = Document::parse_str(&text, &limits).map_err(|e| {
+        NotAnEdit(format!(
+            "internal: the edited text does not parse ({e} at {})",
+            e.pos()
+        ))
+    })?;
+    equivalent(patched.tree(), result).map_err(|e| {
+        NotAnEdit(format!(
+            "internal: the edited text differs from the result ({e})"
+        ))
+    })?;
+    Ok(text)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+struct Key(u64);
+
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, s: &str) -> &mut Fnv {
+        for b in s.bytes().chain([0xff]) {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x100_0000_01b3);
+        }
+        self
+    }
+}
+
+/// The significant children of a node: everything but white-space-only text.
+fn significant(t: &Tree, n: NodeId) -> Vec<NodeId> {
+    t.children(n)
+        .filter(|&c| !(t.kind(c) == NodeKind::Text && is_blank(t.value(c))))
+        .collect()
+}
+
+fn key(t: &Tree, n: NodeId) -> Key {
+    let mut h = Fnv::new();
+    match t.kind(n) {
+        NodeKind::Element => {
+            h.write("e")
+                .write(t.namespace_uri(n))
+                .write(t.local_name(n));
+            if let Some(id) = IDENTITY_ATTRIBUTES
+                .iter()
+                .find_map(|a| t.attribute_value(n, "", a))
+            {
+                h.write(id);
+            }
+        }
+        NodeKind::Text => {
+            h.write("t").write(t.value(n).trim_matches(XML_WS));
+        }
+        NodeKind::Comment => {
+            h.write("c").write(t.value(n));
+        }
+        NodeKind::ProcessingInstruction => {
+            h.write("p").write(t.local_name(n)).write(t.value(n));
+        }
+        NodeKind::Root | NodeKind::Attribute => {}
+    }
+    Key(h.0)
+}
+
+fn same_element(a: &Tree, x: NodeId, b: &Tree, y: NodeId) -> bool {
+    a.kind(x) == NodeKind::Element
+        && b.kind(y) == NodeKind::Element
+        && a.local_name(x) == b.local_name(y)
+        && a.namespace_uri(x) == b.namespace_uri(y)
+}
+
+struct Aligner<'a> {
+    doc: &'a Document,
+    res: &'a Tree,
+    style: &'a Style,
+    edits: Vec<Edit>,
+}
+
+impl Aligner<'_> {
+    fn src(&self) -> &Tree {
+        self.doc.tree()
+    }
+
+    fn text(&self) -> &str {
+        self.doc.text()
+    }
+
+    /// Aligns the children of a matched pair of parents.
+    fn children(&mut self, s: NodeId, r: NodeId) -> Result<(), NotAnEdit> {
+        let st = self.doc.tree();
+        let s_items = significant(st, s);
+        let r_items = significant(self.res, r);
+        let s_keys: Vec<Key> = s_items.iter().map(|&n| key(st, n)).collect();
+        let r_keys: Vec<Key> = r_items.iter().map(|&n| key(self.res, n)).collect();
+        if s_keys == r_keys {
+            for (&a, &b) in s_items.iter().zip(&r_items) {
+                self.pair(a, b)?;
+            }
+            return Ok(());
+        }
+        // Gaps: result nodes to insert after source item i (usize::MAX: before the first).
+        let mut inserts: Vec<(Option<usize>, Vec<NodeId>)> = Vec::new();
+        let mut deleted: Vec<usize> = Vec::new();
+        let mut last_kept: Option<usize> = None;
+        let ops = capture_diff_slices(Algorithm::Myers, &s_keys, &r_keys);
+        let add_insert =
+            |after: Option<usize>, n: NodeId, inserts: &mut Vec<(Option<usize>, Vec<NodeId>)>| {
+                match inserts.last_mut() {
+                    Some((a, v)) if *a == after => v.push(n),
+                    _ => inserts.push((after, vec![n])),
+                }
+            };
+        for op in ops {
+            match op {
+                DiffOp::Equal {
+                    old_index,
+                    new_index,
+                    len,
+                } => {
+                    for k in 0..len {
+                        self.pair(s_items[old_index + k], r_items[new_index + k])?;
+                    }
+                    last_kept = Some(old_index + len - 1);
+                }
+                DiffOp::Delete {
+                    old_index, old_len, ..
+                } => {
+                    deleted.extend(old_index..old_index + old_len);
+                }
+                DiffOp::Insert {
+                    new_index, new_len, ..
+                } => {
+                    for k in 0..new_len {
+                        add_insert(last_kept, r_items[new_index + k], &mut inserts);
+                    }
+                }
+                DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } => {
+                    // Pair same-named elements facing each other: an attribute changed.
+                    let mut i = 0;
+                    let mut j = 0;
+                    while i < old_len || j < new_len {
+                        if i < old_len && j < new_len {
+                            let (a, b) = (s_items[old_index + i], r_items[new_index + j]);
+                            let st = self.doc.tree();
+                            let pairable = same_element(st, a, self.res, b)
+                                || (st.kind(a) == NodeKind::Text
+                                    && self.res.kind(b) == NodeKind::Text);
+                            if pairable {
+                                self.pair(a, b)?;
+                                last_kept = Some(old_index + i);
+                                i += 1;
+                                j += 1;
+                                continue;
+                            }
+                        }
+                        if i < old_len {
+                            deleted.push(old_index + i);
+                            i += 1;
+                        } else {
+                            add_insert(last_kept, r_items[new_index + j], &mut inserts);
+                            j += 1;
+                        }
+                    }
+                }
+            }
+        }
+        for i in deleted {
+            self.delete(s_items[i]);
+        }
+        for (after, nodes) in inserts {
+            self.insert(s, after.map(|i| s_items[i]), &nodes);
+        }
+        Ok(())
+    }
+
+    /// A matched pair: compare attributes and children (elements) or content (text).
+    fn pair(&mut self, s: NodeId, r: NodeId) -> Result<(), NotAnEdit> {
+        match self.src().kind(s) {
+            NodeKind::Element => {
+                self.attributes(s, r);
+                self.children(s, r)
+            }
+            NodeKind::Text => {
+                let trim = |v: &str| v.trim_matches(XML_WS).to_owned();
+                let (old, new) = (trim(self.src().value(s)), trim(self.res.value(r)));
+                if old != new {
+                    // Keep the white space around the text, replace what is between.
+                    let span = self.src().span(s);
+                    let raw = &self.text()[span.clone()];
+                    let lead = raw.len() - raw.trim_start_matches(XML_WS).len();
+                    let tail = raw.len() - raw.trim_end_matches(XML_WS).len();
+                    let mut text = String::new();
+                    self.style.escape_text(&new, &mut text);
+                    self.edits.push(Edit {
+                        start: span.start + lead,
+                        end: span.end - tail,
+                        text,
+                    });
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn attributes(&mut self, s: NodeId, r: NodeId) {
+        let (src, res) = (self.doc.tree(), self.res);
+        let text = self.doc.text();
+        let mut last_end = src.start_tag_span(s).start + 1 + src.qualified_name(s).len();
+        let mut new_edits = Vec::new();
+        for a in src.attributes(s) {
+            last_end = src.span(a).end;
+            match res.attribute(r, src.namespace_uri(a), src.local_name(a)) {
+                Some(b) if res.value(b) == src.value(a) => {}
+                Some(b) => {
+                    let q = src.attr_quote(a);
+                    let mut v = String::new();
+                    self.style.escape_attr(res.value(b), q, &mut v);
+                    let vs = src.attr_value_span(a);
+                    new_edits.push(Edit {
+                        start: vs.start,
+                        end: vs.end,
+                        text: v,
+                    });
+                }
+                None => {
+                    // Remove the attribute and the white space before it.
+                    let span = src.span(a);
+                    let before = &text[..span.start];
+                    let ws = before.len() - before.trim_end_matches(XML_WS).len();
+                    new_edits.push(Edit {
+                        start: span.start - ws,
+                        end: span.end,
+                        text: String::new(),
+                    });
+                }
+            }
+        }
+        // New attributes go after the last one, on its line or on a new line like it.
+        let added: Vec<NodeId> = res
+            .attributes(r)
+            .filter(|&b| {
+                src.attribute(s, res.namespace_uri(b), res.local_name(b))
+                    .is_none()
+            })
+            .collect();
+        if !added.is_empty() {
+            let sep = match src.attributes(s).last() {
+                Some(la)
+                    if text[src.start_tag_span(s).start..src.span(la).start].contains('\n') =>
+                {
+                    let ls = text[..src.span(la).start].rfind('\n').map_or(0, |i| i + 1);
+                    format!(
+                        "{}{}",
+                        line_ending_at(text, ls.saturating_sub(1), self.style.eol),
+                        &text[ls..src.span(la).start]
+                    )
+                }
+                _ => " ".to_owned(),
+            };
+            let q = src
+                .attributes(s)
+                .next()
+                .map_or(self.style.quote, |a| src.attr_quote(a));
+            let mut ins = String::new();
+            for b in added {
+                ins.push_str(&sep);
+                // A namespaced attribute keeps the result's prefix; it is declared on the element
+                // in the source or the result would not have been built (verified afterwards).
+                ins.push_str(&res.qualified_name(b));
+                ins.push('=');
+                ins.push(q);
+                self.style.escape_attr(res.value(b), q, &mut ins);
+                ins.push(q);
+            }
+            new_edits.push(Edit {
+                start: last_end,
+                end: last_end,
+                text: ins,
+            });
+        }
+        self.edits.extend(new_edits);
+    }
+
+    /// Deletes a source node, with its line when it is alone on it.
+    fn delete(&mut self, n: NodeId) {
+        let text = self.doc.text();
+        let span = self.src().span(n);
+        let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let after = &text[span.end..];
+        let rest = after.find('\n').map(|i| &after[..i]);
+        let alone_before = text[line_start..span.start]
+            .chars()
+            .all(|c| c == ' ' || c == '\t');
+        match rest {
+            Some(r)
+                if alone_before
+                    && r.trim_end_matches('\r')
+                        .chars()
+                        .all(|c| c == ' ' || c == '\t') =>
+            {
+                self.edits.push(Edit {
+                    start: line_start,
+                    end: span.end + r.len() + 1,
+                    text: String::new(),
+                });
+            }
+            _ => self.edits.push(Edit {
+                start: span.start,
+                end: span.end,
+                text: String::new(),
+            }),
+        }
+    }
+
+    /// The indentation of the line an element starts on.
+    fn line_indent(&self, n: NodeId) -> String {
+        let text = self.doc.text();
+        let start = self.src().span(n).start;
+        let ls = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        text[ls..]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect()
+    }
+
+    /// Inserts result nodes into source parent `parent`, after `after` (or first).
+    fn insert(&mut self, parent: NodeId, after: Option<NodeId>, nodes: &[NodeId]) {
+        let doc = self.doc;
+        let t = doc.tree();
+        let text = doc.text();
+        let is_root = parent == NodeId::ROOT;
+        let like = nodes
+            .iter()
+            .find(|&&n| self.res.kind(n) == NodeKind::Element)
+            .map(|&n| self.res.local_name(n).to_owned());
+        let style = if is_root {
+            self.style.clone()
+        } else {
+            self.style.near(doc, parent, like.as_deref())
+        };
+        let content = if is_root {
+            0..text.len()
+        } else {
+            t.content_span(parent)
+        };
+        let parent_indent = if is_root {
+            String::new()
+        } else {
+            self.line_indent(parent)
+        };
+        let child_indent = if is_root {
+            String::new()
+        } else {
+            t.element_children(parent)
+                .find(|&c| doc.line_indent(c).is_some())
+                .map(|c| self.line_indent(c))
+                .unwrap_or_else(|| format!("{parent_indent}{}", style.indent))
+        };
+        let eol = line_ending_at(
+            text,
+            if is_root { 0 } else { t.span(parent).start },
+            style.eol,
+        );
+        let existing = &text[content.clone()];
+        let only_blank = is_blank(existing) || is_root;
+        let block = is_root || existing.contains('\n') || only_blank;
+        // Namespaces in scope at the insertion point.
+        let mut scope: NsScope = if is_root {
+            Vec::new()
+        } else {
+            t.namespaces(parent)
+                .iter()
+                .map(|b| (t.atom(b.prefix).to_owned(), t.atom(b.uri).to_owned()))
+                .collect()
+        };
+        let mut body = String::new();
+        for &n in nodes {
+            if block {
+                body.push_str(eol);
+                body.push_str(&child_indent);
+            }
+            write_node(self.res, n, &style, &child_indent, &mut scope, &mut body);
+        }
+        if !is_root && t.is_self_closing(parent) {
+            // <customHeaders /> becomes <customHeaders> ... </customHeaders>.
+            let st = t.start_tag_span(parent);
+            let tag = &text[st.clone()];
+            let slash = tag.rfind("/>").expect("self-closing tag");
+            let trimmed = tag[..slash].trim_end_matches(XML_WS);
+            let start = st.start + trimmed.len();
+            let mut repl = String::from(">");
+            repl.push_str(&body);
+            repl.push_str(eol);
+            repl.push_str(&parent_indent);
+            repl.push_str(&format!("</{}>", t.qualified_name(parent)));
+            self.edits.push(Edit {
+                start,
+                end: st.end,
+                text: repl,
+            });
+            return;
+        }
+        let offset = match after {
+            Some(a) => t.span(a).end,
+            None if is_root => t.root_element().map_or(text.len(), |r| t.span(r).start),
+            None => content.start,
+        };
+        if is_root && after.is_none() {
+            // Before the root element: the new node gets its own line.
+            body = body.trim_start_matches(['\r', '\n']).to_owned();
+            body.push_str(eol);
+        } else if after.is_none() && only_blank && !existing.contains('\n') {
+            // An empty parent: the children get their own lines, the end tag its own.
+            body.push_str(eol);
+            body.push_str(&parent_indent);
+        }
+        self.edits.push(Edit {
+            start: offset,
+            end: offset,
+            text: body,
+        });
+    }
+}
+
+/// Whether two trees have the same content, ignoring white space between elements and around
+/// text. Returns where they first differ.
+pub fn equivalent(a: &Tree, b: &Tree) -> Result<(), String> {
+    fn walk(a: &Tree, x: NodeId, b: &Tree, y: NodeId, path: &mut String) -> Result<(), String> {
+        let xs = significant(a, x);
+        let ys = significant(b, y);
+        if xs.len() != ys.len() {
+            return Err(format!("{path}: {} vs {} children", xs.len(), ys.len()));
+        }
+        for (&p, &q) in xs.iter().zip(&ys) {
+            if a.kind(p) != b.kind(q) {
+                return Err(format!("{path}: {:?} vs {:?}", a.kind(p), b.kind(q)));
+            }
+            match a.kind(p) {
+                NodeKind::Element => {
+                    if !same_element(a, p, b, q) {
+                        return Err(format!(
+                            "{path}: <{}> vs <{}>",
+                            a.qualified_name(p),
+                            b.qualified_name(q)
+                        ));
+                    }
+                    let mut aa: Vec<(&str, &str, &str)> = a
+                        .attributes(p)
+                        .map(|t| (a.namespace_uri(t), a.local_name(t), a.value(t)))
+                        .collect();
+                    let mut bb: Vec<(&str, &str, &str)> = b
+                        .attributes(q)
+                        .map(|t| (b.namespace_uri(t), b.local_name(t), b.value(t)))
+                        .collect();
+                    aa.sort_unstable();
+                    bb.sort_unstable();
+                    if aa != bb {
+                        return Err(format!(
+                            "{path}/{}: attributes {aa:?} vs {bb:?}",
+                            a.qualified_name(p)
+                        ));
+                    }
+                    let len = path.len();
+                    path.push('/');
+                    path.push_str(&a.qualified_name(p));
+                    walk(a, p, b, q, path)?;
+                    path.truncate(len);
+                }
+                NodeKind::Text => {
+                    let trim = |s: &str| s.trim_matches(XML_WS).to_owned();
+                    if trim(a.value(p)) != trim(b.value(q)) {
+                        return Err(format!("{path}: text {:?} vs {:?}", a.value(p), b.value(q)));
+                    }
+                }
+                NodeKind::Comment | NodeKind::ProcessingInstruction
+                    if a.value(p) != b.value(q) || a.local_name(p) != b.local_name(q) =>
+                {
+                    return Err(format!("{path}: {:?} vs {:?}", a.value(p), b.value(q)));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+    walk(a, NodeId::ROOT, b, NodeId::ROOT, &mut String::new())
+}

@@ -1,0 +1,302 @@
+//! The file's formatting conventions, detected from its text, and the writer that formats new
+//! nodes the same way.
+
+use crate::xml::encoding::{Encoding, LineEnding};
+use crate::xml::{Document, NodeId, NodeKind, Tree};
+
+/// How the file writes things.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Style {
+    /// The quote most attributes use.
+    pub quote: char,
+    /// How empty elements end: `" />"` (Visual Studio's habit) or `"/>"`.
+    pub self_close: &'static str,
+    /// One level of indentation.
+    pub indent: String,
+    /// The line ending for new lines.
+    pub eol: &'static str,
+    /// The file's encoding (characters it cannot hold become character references).
+    pub encoding: Encoding,
+}
+
+impl Style {
+    /// Detects the style of a document.
+    pub fn detect(doc: &Document) -> Style {
+        let t = doc.tree();
+        let src = doc.text();
+        let (mut double, mut single, mut spaced, mut tight) = (0usize, 0usize, 0usize, 0usize);
+        for n in t.descendants(NodeId::ROOT) {
+            match t.kind(n) {
+                NodeKind::Element => {
+                    for a in t.attributes(n) {
+                        if t.attr_quote(a) == '\'' {
+                            single += 1;
+                        } else {
+                            double += 1;
+                        }
+                    }
+                    if t.is_self_closing(n) {
+                        let st = &src[t.start_tag_span(n)];
+                        if st.ends_with(" />") {
+                            spaced += 1;
+                        } else {
+                            tight += 1;
+                        }
+                    }
+                }
+                _ => continue,
+            }
+        }
+        Style {
+            quote: if single > double { '\'' } else { '"' },
+            self_close: if tight > spaced { "/>" } else { " />" },
+            indent: doc.indent_unit().unwrap_or_else(|| "  ".into()),
+            eol: doc.line_ending().as_str(),
+            encoding: doc.encoding().encoding,
+        }
+    }
+
+    /// The style of a neighbourhood: quotes and empty-element endings of `parent`'s element
+    /// children (the nearest same-named one first), the file's style otherwise.
+    pub fn near(&self, doc: &Document, parent: NodeId, like: Option<&str>) -> Style {
+        let t = doc.tree();
+        let src = doc.text();
+        let siblings: Vec<NodeId> = t.element_children(parent).collect();
+        let pick = siblings
+            .iter()
+            .rev()
+            .find(|&&s| like.is_some_and(|l| t.local_name(s) == l))
+            .or_else(|| siblings.last())
+            .copied();
+        let mut s = self.clone();
+        if let Some(sib) = pick {
+            if let Some(a) = t.attributes(sib).next() {
+                s.quote = t.attr_quote(a);
+            }
+            if let Some(empty) = siblings
+                .iter()
+                .rev()
+                .find(|&&e| t.is_self_closing(e) && like.is_none_or(|l| t.local_name(e) == l))
+                .or_else(|| siblings.iter().rev().find(|&&e| t.is_self_closing(e)))
+            {
+                s.self_close = if src[t.start_tag_span(*empty)].ends_with(" />") {
+                    " />"
+                } else {
+                    "/>"
+                };
+            }
+        }
+        s
+    }
+
+    fn char_ref_if_needed(&self, c: char, out: &mut String) {
+        if self.encoding.can_encode(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("&#x{:X};", c as u32));
+        }
+    }
+
+    /// Escapes an attribute value for the given quote.
+    pub fn escape_attr(&self, v: &str, quote: char, out: &mut String) {
+        for c in v.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '"' if quote == '"' => out.push_str("&quot;"),
+                '\'' if quote == '\'' => out.push_str("&apos;"),
+                '\n' => out.push_str("&#xA;"),
+                '\r' => out.push_str("&#xD;"),
+                '\t' => out.push_str("&#x9;"),
+                c => self.char_ref_if_needed(c, out),
+            }
+        }
+    }
+
+    /// Escapes character data.
+    pub fn escape_text(&self, v: &str, out: &mut String) {
+        for c in v.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '\r' => out.push_str("&#xD;"),
+                c => self.char_ref_if_needed(c, out),
+            }
+        }
+    }
+}
+
+/// Namespace bindings in scope while writing new nodes: (prefix, uri), innermost last.
+pub type NsScope = Vec<(String, String)>;
+
+/// Writes a node of the result tree in the file's style. `indent` is the indentation of the
+/// line the node starts on; children of element-only content go on their own lines.
+pub fn write_node(
+    res: &Tree,
+    n: NodeId,
+    style: &Style,
+    indent: &str,
+    scope: &mut NsScope,
+    out: &mut String,
+) {
+    match res.kind(n) {
+        NodeKind::Element => write_element(res, n, style, indent, scope, out),
+        NodeKind::Text => style.escape_text(res.value(n), out),
+        NodeKind::Comment => {
+            out.push_str("<!--");
+            out.push_str(res.value(n));
+            out.push_str("-->");
+        }
+        NodeKind::ProcessingInstruction => {
+            out.push_str("<?");
+            out.push_str(res.local_name(n));
+            if !res.value(n).is_empty() {
+                out.push(' ');
+                out.push_str(res.value(n));
+            }
+            out.push_str("?>");
+        }
+        NodeKind::Root | NodeKind::Attribute => {}
+    }
+}
+
+fn lookup<'s>(scope: &'s NsScope, prefix: &str) -> &'s str {
+    scope
+        .iter()
+        .rev()
+        .find(|(p, _)| p == prefix)
+        .map_or("", |(_, u)| u.as_str())
+}
+
+fn write_element(
+    res: &Tree,
+    n: NodeId,
+    style: &Style,
+    indent: &str,
+    scope: &mut NsScope,
+    out: &mut String,
+) {
+    let mark = scope.len();
+    let qn = res.qualified_name(n);
+    out.push('<');
+    out.push_str(&qn);
+    // Declare what the element's and its attributes' names need, nothing more.
+    let declare = |p: &str, u: &str, scope: &mut NsScope, out: &mut String| {
+        if p == "xml" || lookup(scope, p) == u {
+            return;
+        }
+        if p.is_empty() {
+            out.push_str(" xmlns=");
+        } else {
+            out.push_str(&format!(" xmlns:{p}="));
+        }
+        out.push(style.quote);
+        style.escape_attr(u, style.quote, out);
+        out.push(style.quote);
+        scope.push((p.to_owned(), u.to_owned()));
+    };
+    declare(res.prefix(n), res.namespace_uri(n), scope, out);
+    for a in res.attributes(n) {
+        if !res.namespace_uri(a).is_empty() {
+            declare(res.prefix(a), res.namespace_uri(a), scope, out);
+        }
+    }
+    for a in res.attributes(n) {
+        out.push(' ');
+        out.push_str(&res.qualified_name(a));
+        out.push('=');
+        out.push(style.quote);
+        style.escape_attr(res.value(a), style.quote, out);
+        out.push(style.quote);
+    }
+    let kids: Vec<NodeId> = res.children(n).collect();
+    if kids.is_empty() {
+        out.push_str(style.self_close);
+        scope.truncate(mark);
+        return;
+    }
+    out.push('>');
+    let significant: Vec<NodeId> = kids
+        .iter()
+        .copied()
+        .filter(|&c| !(res.kind(c) == NodeKind::Text && is_blank(res.value(c))))
+        .collect();
+    let block = significant
+        .iter()
+        .any(|&c| res.kind(c) == NodeKind::Element)
+        && significant.iter().all(|&c| res.kind(c) != NodeKind::Text);
+    if block {
+        let inner = format!("{indent}{}", style.indent);
+        for c in significant {
+            out.push_str(style.eol);
+            out.push_str(&inner);
+            write_node(res, c, style, &inner, scope, out);
+        }
+        out.push_str(style.eol);
+        out.push_str(indent);
+    } else {
+        for c in kids {
+            write_node(res, c, style, indent, scope, out);
+        }
+    }
+    out.push_str("</");
+    out.push_str(&qn);
+    out.push('>');
+    scope.truncate(mark);
+}
+
+/// Whether text is only XML white space.
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
+/// The line ending used by the line that contains byte `offset` (or the file's).
+pub fn line_ending_at(text: &str, offset: usize, default: &'static str) -> &'static str {
+    match text[offset.min(text.len())..].find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[offset + i - 1] == b'\r' => LineEnding::CrLf.as_str(),
+        Some(_) => LineEnding::Lf.as_str(),
+        None => default,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::Limits;
+
+    #[test]
+    fn detects_quotes_empty_elements_indentation_and_line_endings() {
+        let d = Document::parse_str(
+            "<a>\r\n\t<b x='1'/>\r\n\t<c y='2'/>\r\n</a>",
+            &Limits::default(),
+        )
+        .unwrap();
+        let s = Style::detect(&d);
+        assert_eq!(
+            (s.quote, s.self_close, s.indent.as_str(), s.eol),
+            ('\'', "/>", "\t", "\r\n")
+        );
+        let d = Document::parse_str("<a>\n    <b x=\"1\" />\n</a>", &Limits::default()).unwrap();
+        let s = Style::detect(&d);
+        assert_eq!(
+            (s.quote, s.self_close, s.indent.as_str(), s.eol),
+            ('"', " />", "    ", "\n")
+        );
+    }
+
+    #[test]
+    fn escapes_for_the_quote_and_the_encoding() {
+        let mut s = Style::detect(&Document::parse_str("<a/>", &Limits::default()).unwrap());
+        let mut out = String::new();
+        s.escape_attr("a\"b'c&<d>\te", '"', &mut out);
+        assert_eq!(out, "a&quot;b'c&amp;&lt;d>&#x9;e");
+        out.clear();
+        s.escape_attr("'", '\'', &mut out);
+        assert_eq!(out, "&apos;");
+        s.encoding = Encoding::Ascii;
+        out.clear();
+        s.escape_text("é<", &mut out);
+        assert_eq!(out, "&#xE9;&lt;");
+    }
+}
