@@ -11,6 +11,10 @@
 //! | [`diag`] | positions and `file:line:col` diagnostics |
 //! | [`xpath`] | XPath 1.0: lexer, parser, AST with spans, evaluator; XSLT patterns |
 //! | [`xslt`] | XSLT 1.0: compile, execute, serialize |
+//! | [`patch`] | minimal edits: align source and result trees, splice text edits |
+//! | [`apply`] | the main job: stylesheet + web.config → minimal edit in the file's encoding |
+//! | [`diff`] | unified diff and per-header changes |
+//! | [`model`] | the web.config header collections |
 //!
 //! ```
 //! use webxsl::xml::{Document, Limits};
@@ -26,7 +30,11 @@
 
 #![warn(missing_docs)]
 
+pub mod apply;
 pub mod diag;
+pub mod diff;
+pub mod model;
+pub mod patch;
 pub mod xml;
 pub mod xpath;
 pub mod xslt;

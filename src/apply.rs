@@ -1,0 +1,104 @@
+//! The main job: run a stylesheet on a web.config and write a result whose diff against the
+//! input holds only the real change (see [`crate::patch`]), in the input's encoding.
+
+use crate::patch::{NotAnEdit, minimal_edit};
+use crate::xml::encoding::{EncodeError, decode, encode};
+use crate::xml::{Document, Limits, XmlError};
+use crate::xslt::{Method, Stylesheet, TransformOptions, XsltError, serialize};
+
+/// Options of [`apply_stylesheet`].
+#[derive(Clone, Debug, Default)]
+pub struct ApplyOptions {
+    /// Write the stylesheet's own serialization instead of a minimal edit.
+    pub faithful: bool,
+    /// Transformation options (parameters, `document()`, limits).
+    pub transform: TransformOptions,
+    /// Limits for the input document.
+    pub limits: Limits,
+}
+
+/// The outcome of applying a stylesheet to one document.
+#[derive(Clone, Debug)]
+pub struct Applied {
+    /// The bytes to write.
+    pub bytes: Vec<u8>,
+    /// Whether they differ from the input.
+    pub changed: bool,
+    /// Why the faithful serialization was written instead of a minimal edit, if it was.
+    pub fallback: Option<String>,
+    /// `xsl:message` output.
+    pub messages: Vec<String>,
+    /// The input as text (for diffs).
+    pub old_text: String,
+    /// The output as text (for diffs).
+    pub new_text: String,
+}
+
+/// Why a document could not be processed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    /// The input is not acceptable XML.
+    #[error("{0}")]
+    Xml(#[from] XmlError),
+    /// The transformation failed.
+    #[error("{0}")]
+    Xslt(#[from] XsltError),
+    /// The result cannot be written in the input's encoding.
+    #[error("{0}")]
+    Encode(#[from] EncodeError),
+}
+
+/// Applies a stylesheet to a document's bytes.
+///
+/// ```
+/// use webxsl::apply::{apply_stylesheet, ApplyOptions};
+/// use webxsl::xslt::Stylesheet;
+///
+/// let xsl = r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+///   <xsl:template match="@*|node()"><xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy></xsl:template>
+///   <xsl:template match="customHeaders"><xsl:copy><xsl:apply-templates select="@*|node()"/><add name="X-Frame-Options" value="DENY"/></xsl:copy></xsl:template>
+/// </xsl:stylesheet>"#;
+/// let input = "<configuration>\r\n  <customHeaders>\r\n    <add name='A' value='1' />\r\n  </customHeaders>\r\n</configuration>";
+/// let out = apply_stylesheet(&Stylesheet::from_str(xsl, None)?, input.as_bytes(), &ApplyOptions::default())?;
+/// assert_eq!(
+///     out.new_text,
+///     "<configuration>\r\n  <customHeaders>\r\n    <add name='A' value='1' />\r\n    <add name='X-Frame-Options' value='DENY' />\r\n  </customHeaders>\r\n</configuration>"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn apply_stylesheet(
+    sheet: &Stylesheet,
+    input: &[u8],
+    opts: &ApplyOptions,
+) -> Result<Applied, ApplyError> {
+    let doc = Document::parse(input, &opts.limits)?;
+    let result = sheet.transform(doc.tree(), &opts.transform)?;
+    let method = result.output.effective_method(&result.tree);
+    let minimal = if opts.faithful {
+        None
+    } else if method != Method::Xml {
+        Some(Err(NotAnEdit(format!(
+            "the stylesheet's output method is {}",
+            format!("{method:?}").to_lowercase()
+        ))))
+    } else {
+        Some(minimal_edit(&doc, &result.tree))
+    };
+    let (bytes, fallback) = match minimal {
+        Some(Ok(text)) => (encode(&text, doc.encoding())?, None),
+        Some(Err(NotAnEdit(reason))) => (serialize(&result.tree, &result.output)?, Some(reason)),
+        None => (serialize(&result.tree, &result.output)?, None),
+    };
+    let new_text = match decode(&bytes) {
+        Ok((t, _)) => t,
+        Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    Ok(Applied {
+        changed: bytes != input,
+        bytes,
+        fallback,
+        messages: result.messages,
+        old_text: doc.text().to_owned(),
+        new_text,
+    })
+}

@@ -1,0 +1,359 @@
+//! Showing a change: a unified diff of the text (line endings shown sanely) and a semantic
+//! summary of the HTTP headers each collection sends, per `<location>`.
+
+use similar::{ChangeTag, TextDiff};
+
+use crate::model::{CollectionKind, HeaderOp, Scope, header_collections};
+use crate::xml::Tree;
+
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const CYAN: &str = "\x1b[36m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+/// A unified diff (3 lines of context) of two texts, `None` when they are equal.
+///
+/// Carriage returns are not printed raw: lines are shown without them, and a line whose only
+/// change is its line ending is followed by `\ line ending: CRLF` (or `LF`), as git notes a
+/// missing final newline.
+pub fn unified(
+    old: &str,
+    new: &str,
+    old_label: &str,
+    new_label: &str,
+    color: bool,
+) -> Option<String> {
+    if old == new {
+        return None;
+    }
+    let diff = TextDiff::from_lines(old, new);
+    let paint = |c: &str, s: &str| {
+        if color {
+            format!("{c}{s}{RESET}")
+        } else {
+            s.to_owned()
+        }
+    };
+    let mut out = String::new();
+    out.push_str(&paint(BOLD, &format!("--- {old_label}")));
+    out.push('\n');
+    out.push_str(&paint(BOLD, &format!("+++ {new_label}")));
+    out.push('\n');
+    for group in diff.grouped_ops(3) {
+        let (first, last) = (&group[0], &group[group.len() - 1]);
+        let old_range = first.old_range().start..last.old_range().end;
+        let new_range = first.new_range().start..last.new_range().end;
+        let range = |r: &std::ops::Range<usize>| {
+            let len = r.end - r.start;
+            let start = if len == 0 { r.start } else { r.start + 1 };
+            if len == 1 {
+                format!("{start}")
+            } else {
+                format!("{start},{len}")
+            }
+        };
+        out.push_str(&paint(
+            CYAN,
+            &format!("@@ -{} +{} @@", range(&old_range), range(&new_range)),
+        ));
+        out.push('\n');
+        for op in &group {
+            for change in diff.iter_changes(op) {
+                let raw = change.value();
+                let (sign, c) = match change.tag() {
+                    ChangeTag::Delete => ('-', RED),
+                    ChangeTag::Insert => ('+', GREEN),
+                    ChangeTag::Equal => (' ', ""),
+                };
+                let body = raw.strip_suffix('\n').unwrap_or(raw);
+                let (body, crlf) = match body.strip_suffix('\r') {
+                    Some(b) => (b, true),
+                    None => (body, false),
+                };
+                let line = format!("{sign}{body}");
+                if c.is_empty() {
+                    out.push_str(&line);
+                } else {
+                    out.push_str(&paint(c, &line));
+                }
+                out.push('\n');
+                if !raw.ends_with('\n') {
+                    out.push_str("\\ No newline at end of file\n");
+                } else if change.tag() != ChangeTag::Equal
+                    && ending_only_change(&diff, change.tag(), body)
+                {
+                    out.push_str(if crlf {
+                        "\\ line ending: CRLF\n"
+                    } else {
+                        "\\ line ending: LF\n"
+                    });
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Whether a changed line has a counterpart on the other side that differs only in its line
+/// ending (so that the note is worth printing).
+fn ending_only_change(diff: &TextDiff<'_, '_, str>, tag: ChangeTag, body: &str) -> bool {
+    let other = match tag {
+        ChangeTag::Delete => ChangeTag::Insert,
+        _ => ChangeTag::Delete,
+    };
+    diff.iter_all_changes().any(|c| {
+        c.tag() == other && {
+            let v = c.value().strip_suffix('\n').unwrap_or(c.value());
+            v.strip_suffix('\r').unwrap_or(v) == body
+        }
+    })
+}
+
+/// A header sent before and after.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Header {
+    /// Name as written.
+    pub name: String,
+    /// Value.
+    pub value: String,
+}
+
+/// A header whose value changed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ChangedHeader {
+    /// Name as written in the new file.
+    pub name: String,
+    /// Old value.
+    pub old: String,
+    /// New value.
+    pub new: String,
+}
+
+/// The changes of one header collection.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollectionChange {
+    /// `<location path>` (null at the top level).
+    pub location: Option<String>,
+    /// `customHeaders` or `redirectHeaders`.
+    pub collection: CollectionKind,
+    /// Headers now added.
+    pub added: Vec<Header>,
+    /// Headers no longer added.
+    pub removed: Vec<Header>,
+    /// Headers whose value changed.
+    pub changed: Vec<ChangedHeader>,
+    /// Names newly listed in `<remove>` (inherited headers now suppressed).
+    pub now_removed: Vec<String>,
+    /// Names no longer listed in `<remove>`.
+    pub no_longer_removed: Vec<String>,
+}
+
+impl CollectionChange {
+    fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+            && self.now_removed.is_empty()
+            && self.no_longer_removed.is_empty()
+    }
+}
+
+/// The header changes between two parsed web.configs, per collection (top level and each
+/// `<location>`), comparing the headers each collection adds (after its own `clear`/`remove`)
+/// and the names it removes. Header names compare case-insensitively, as IIS does.
+pub fn header_changes(old: &Tree, new: &Tree) -> Vec<CollectionChange> {
+    type Key = (Scope, CollectionKind);
+    /// Per collection: the headers it adds and the names it removes.
+    type Summary = Vec<(Key, Vec<(String, String)>, Vec<String>)>;
+    let summarize = |t: &Tree| {
+        let mut m: Summary = Vec::new();
+        for c in header_collections(t) {
+            let key = (c.scope.clone(), c.kind);
+            let removes: Vec<String> = c
+                .entries
+                .iter()
+                .filter_map(|e| match &e.op {
+                    HeaderOp::Remove { name } => Some(name.clone()),
+                    _ => None,
+                })
+                .collect();
+            match m.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, eff, rem)) => {
+                    eff.extend(c.effective());
+                    rem.extend(removes);
+                }
+                None => m.push((key, c.effective(), removes)),
+            }
+        }
+        m
+    };
+    let (a, b) = (summarize(old), summarize(new));
+    let mut keys: Vec<Key> = a.iter().chain(&b).map(|(k, _, _)| k.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    let empty = (Vec::new(), Vec::new());
+    let find = |m: &Summary, k: &Key| {
+        m.iter()
+            .find(|(x, _, _)| x == k)
+            .map(|(_, e, r)| (e.clone(), r.clone()))
+    };
+    let mut out = Vec::new();
+    for k in keys {
+        let (oe, or) = find(&a, &k).unwrap_or_else(|| empty.clone());
+        let (ne, nr) = find(&b, &k).unwrap_or_else(|| empty.clone());
+        let get = |v: &[(String, String)], name: &str| {
+            v.iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .cloned()
+        };
+        let mut ch = CollectionChange {
+            location: k.0.path().map(str::to_owned),
+            collection: k.1,
+            added: Vec::new(),
+            removed: Vec::new(),
+            changed: Vec::new(),
+            now_removed: Vec::new(),
+            no_longer_removed: Vec::new(),
+        };
+        for (n, v) in &ne {
+            match get(&oe, n) {
+                None => ch.added.push(Header {
+                    name: n.clone(),
+                    value: v.clone(),
+                }),
+                Some((_, ov)) if ov != *v => ch.changed.push(ChangedHeader {
+                    name: n.clone(),
+                    old: ov,
+                    new: v.clone(),
+                }),
+                Some(_) => {}
+            }
+        }
+        for (n, v) in &oe {
+            if get(&ne, n).is_none() {
+                ch.removed.push(Header {
+                    name: n.clone(),
+                    value: v.clone(),
+                });
+            }
+        }
+        let has = |v: &[String], n: &str| v.iter().any(|x| x.eq_ignore_ascii_case(n));
+        ch.now_removed = nr.iter().filter(|n| !has(&or, n)).cloned().collect();
+        ch.no_longer_removed = or.iter().filter(|n| !has(&nr, n)).cloned().collect();
+        if !ch.is_empty() {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// The header changes as text, one collection per paragraph.
+pub fn render_header_changes(changes: &[CollectionChange], color: bool) -> String {
+    let paint = |c: &str, s: String| if color { format!("{c}{s}{RESET}") } else { s };
+    let mut out = String::new();
+    for c in changes {
+        let scope = match &c.location {
+            None => "top level".to_owned(),
+            Some(p) => format!("<location path=\"{p}\">"),
+        };
+        out.push_str(&format!("{} ({scope}):\n", c.collection.element_name()));
+        for h in &c.added {
+            out.push_str(&paint(GREEN, format!("  + {}: {}", h.name, h.value)));
+            out.push('\n');
+        }
+        for h in &c.changed {
+            out.push_str(&paint(
+                CYAN,
+                format!("  ~ {}: {} -> {}", h.name, h.old, h.new),
+            ));
+            out.push('\n');
+        }
+        for h in &c.removed {
+            out.push_str(&paint(RED, format!("  - {}: {}", h.name, h.value)));
+            out.push('\n');
+        }
+        for n in &c.now_removed {
+            out.push_str(&paint(
+                GREEN,
+                format!("  + <remove name=\"{n}\"> (an inherited {n} is no longer sent)"),
+            ));
+            out.push('\n');
+        }
+        for n in &c.no_longer_removed {
+            out.push_str(&paint(
+                RED,
+                format!("  - <remove name=\"{n}\"> (an inherited {n} is sent again)"),
+            ));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::{Document, Limits};
+
+    #[test]
+    fn unified_shows_line_endings_sanely() {
+        let d = unified("a\r\nb\r\nc\r\n", "a\r\nb\nc\r\nd", "old", "new", false).unwrap();
+        assert_eq!(
+            d,
+            "--- old\n+++ new\n@@ -1,3 +1,4 @@\n a\n-b\n\\ line ending: CRLF\n+b\n\\ line ending: LF\n c\n+d\n\\ No newline at end of file\n"
+        );
+        assert!(unified("x", "x", "a", "b", false).is_none());
+        let colored = unified("a\n", "b\n", "o", "n", true).unwrap();
+        assert!(colored.contains("\x1b[31m-a\x1b[0m") && colored.contains("\x1b[32m+b\x1b[0m"));
+    }
+
+    #[test]
+    fn header_changes_per_collection() {
+        let old = Document::parse_str(
+            r#"<configuration><system.webServer><httpProtocol><customHeaders>
+               <add name="X-Frame-Options" value="DENY"/><add name="X-Old" value="1"/></customHeaders></httpProtocol></system.webServer>
+               <location path="api"><system.webServer><httpProtocol><customHeaders><remove name="Server"/></customHeaders></httpProtocol></system.webServer></location></configuration>"#,
+            &Limits::default(),
+        )
+        .unwrap();
+        let new = Document::parse_str(
+            r#"<configuration><system.webServer><httpProtocol><customHeaders>
+               <add name="x-frame-options" value="SAMEORIGIN"/><add name="Referrer-Policy" value="no-referrer"/><remove name="X-Powered-By"/></customHeaders></httpProtocol></system.webServer></configuration>"#,
+            &Limits::default(),
+        )
+        .unwrap();
+        let ch = header_changes(old.tree(), new.tree());
+        assert_eq!(ch.len(), 2);
+        let top = &ch[0];
+        assert_eq!(top.location, None);
+        assert_eq!(
+            top.added,
+            vec![Header {
+                name: "Referrer-Policy".into(),
+                value: "no-referrer".into()
+            }]
+        );
+        assert_eq!(
+            top.changed,
+            vec![ChangedHeader {
+                name: "x-frame-options".into(),
+                old: "DENY".into(),
+                new: "SAMEORIGIN".into()
+            }]
+        );
+        assert_eq!(
+            top.removed,
+            vec![Header {
+                name: "X-Old".into(),
+                value: "1".into()
+            }]
+        );
+        assert_eq!(top.now_removed, vec!["X-Powered-By".to_string()]);
+        assert_eq!(ch[1].location.as_deref(), Some("api"));
+        assert_eq!(ch[1].no_longer_removed, vec!["Server".to_string()]);
+        let text = render_header_changes(&ch, false);
+        assert!(text.contains("customHeaders (top level):\n  + Referrer-Policy: no-referrer\n  ~ x-frame-options: DENY -> SAMEORIGIN\n"), "{text}");
+    }
+}
