@@ -301,3 +301,315 @@ fn xslt_runtime_failures_exit_2() {
         stderr(&o)
     );
 }
+
+// ----- webxsl apply / diff -----
+
+/// Copies every sample into a fresh directory: sites/NAME/web.config.
+fn sample_tree(name: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    for e in std::fs::read_dir(&samples).unwrap() {
+        let p = e.unwrap().path();
+        if p.join("web.config").exists() {
+            let d = dir.join("sites").join(p.file_name().unwrap());
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::copy(p.join("web.config"), d.join("web.config")).unwrap();
+        }
+    }
+    dir
+}
+
+const ENSURE_XFO: &str = r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:template match="@*|node()"><xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy></xsl:template>
+  <xsl:template match="/configuration/system.webServer/httpProtocol/customHeaders">
+    <xsl:copy>
+      <xsl:apply-templates select="@*|node()[not(self::add[@name='X-Frame-Options'])]"/>
+      <add name="X-Frame-Options" value="SAMEORIGIN"/>
+    </xsl:copy>
+  </xsl:template>
+</xsl:stylesheet>"#;
+
+#[test]
+fn apply_writes_the_minimal_edit_to_stdout() {
+    let o = run(&["apply", "--xsl", &template(), &sample("crlf-bom")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let original = std::fs::read(sample("crlf-bom")).unwrap();
+    assert!(
+        o.stdout
+            .starts_with(b"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n")
+    );
+    let added = o.stdout.len() - original.len();
+    assert!(added > 500, "the four headers were added");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("        <remove name=\"X-Powered-By\" />\r\n        <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\r\n"), "{text}");
+}
+
+#[test]
+fn apply_check_exit_codes_and_globs() {
+    let dir = sample_tree("apply-check");
+    let pattern = format!("{}/sites/**/web.config", dir.display());
+    let o = run(&[
+        "apply",
+        "--xsl",
+        &template(),
+        "--check",
+        "--color",
+        "never",
+        &pattern,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("+++ b/")
+            && out.contains("+        <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />"),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("8 of 13 files would change"),
+        "{}",
+        stderr(&o)
+    );
+    // Nothing was written.
+    let again = run(&["apply", "--xsl", &template(), "--check", &pattern]);
+    assert_eq!(again.status.code(), Some(1));
+    // A stylesheet that changes nothing: exit 0, no output.
+    let dir2 = temp_dir("apply-check-noop");
+    let noop = dir2.join("noop.xsl");
+    std::fs::write(&noop, r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:template match="@*|node()"><xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy></xsl:template></xsl:stylesheet>"#).unwrap();
+    let o = run(&[
+        "apply",
+        "--xsl",
+        noop.to_str().unwrap(),
+        "--check",
+        &pattern,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let o = run(&[
+        "apply",
+        "--xsl",
+        noop.to_str().unwrap(),
+        "--check",
+        &format!("{}/nothing/*.config", dir.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no file matches"), "{}", stderr(&o));
+}
+
+#[test]
+fn apply_in_place_is_idempotent_keeps_permissions_and_backs_up() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = sample_tree("apply-in-place");
+    let xsl = dir.join("xfo.xsl");
+    std::fs::write(&xsl, ENSURE_XFO).unwrap();
+    let cfg = dir.join("sites/aspnet-mvc/web.config");
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let original = std::fs::read(&cfg).unwrap();
+    let pattern = format!("{}/sites/*/web.config", dir.display());
+    let o = run(&[
+        "apply",
+        "--xsl",
+        xsl.to_str().unwrap(),
+        "--in-place",
+        "--backup",
+        &pattern,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let after = std::fs::read_to_string(&cfg).unwrap();
+    assert!(after.contains("<add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />"));
+    assert_eq!(
+        std::fs::metadata(&cfg).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    assert_eq!(
+        std::fs::read(dir.join("sites/aspnet-mvc/web.config.bak")).unwrap(),
+        original
+    );
+    // The existing DENY is replaced, not duplicated.
+    let xfo = std::fs::read_to_string(dir.join("sites/existing-xfo/web.config")).unwrap();
+    assert_eq!(xfo.matches("X-Frame-Options").count(), 1, "{xfo}");
+    // Applying again changes nothing.
+    let o = run(&["apply", "--xsl", xsl.to_str().unwrap(), "--check", &pattern]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // No temporary files are left behind.
+    for e in std::fs::read_dir(dir.join("sites/aspnet-mvc")).unwrap() {
+        let n = e.unwrap().file_name().into_string().unwrap();
+        assert!(!n.contains(".tmp"), "{n}");
+    }
+}
+
+#[test]
+fn a_failing_file_does_not_stop_the_batch_and_is_left_untouched() {
+    let dir = sample_tree("apply-failures");
+    let xsl = dir.join("picky.xsl");
+    // The transform fails on one file (its appSettings mention a tenant), mid-batch.
+    std::fs::write(&xsl, ENSURE_XFO.replace(
+        "<xsl:template match=\"@*|node()\">",
+        "<xsl:template match=\"add[@key='Tenant']\"><xsl:message terminate=\"yes\">refusing this tenant</xsl:message></xsl:template>\n  <xsl:template match=\"@*|node()\">",
+    )).unwrap();
+    let broken = dir.join("sites/aspnetcore-iis/web.config");
+    std::fs::write(&broken, "<configuration>\n  <location>\n</configuration>\n").unwrap();
+    let before: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir.join("sites"))
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path().join("web.config");
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    let pattern = format!("{}/sites/*/web.config", dir.display());
+    let o = run(&[
+        "apply",
+        "--xsl",
+        xsl.to_str().unwrap(),
+        "--in-place",
+        &pattern,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("aspnetcore-iis/web.config:3:1: error: expected end tag </location>"),
+        "{err}"
+    );
+    assert!(
+        err.contains("crlf-bom/web.config: while transforming")
+            && err.contains("refusing this tenant"),
+        "{err}"
+    );
+    assert!(err.contains("2 failed"), "{err}");
+    for (p, b) in before {
+        let now = std::fs::read(&p).unwrap();
+        let s = p.display().to_string();
+        if s.contains("crlf-bom") || s.contains("aspnetcore-iis") {
+            assert_eq!(now, b, "{s} must be untouched");
+        } else if String::from_utf8_lossy(&b).contains("<customHeaders")
+            && !s.contains("location")
+            && !s.contains("default-namespace")
+            && !s.contains("utf16")
+        {
+            assert!(
+                String::from_utf8_lossy(&now).contains("SAMEORIGIN"),
+                "{s} was processed"
+            );
+        }
+        // Whatever happened, every file parses: nothing was half-written.
+        webxsl::xml::Document::parse(&now, &webxsl::xml::Limits::default())
+            .map(|_| ())
+            .or_else(|e| {
+                if s.contains("aspnetcore-iis") {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn apply_usage_stdin_and_fallback_notes() {
+    let o = run(&[
+        "apply",
+        "--xsl",
+        &template(),
+        &sample("aspnet-mvc"),
+        &sample("crlf-bom"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("several files need --in-place, --check or --diff"));
+    let mut child = webxsl()
+        .args(["apply", "--xsl", &template()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"<configuration><system.webServer><httpProtocol><customHeaders/></httpProtocol></system.webServer></configuration>").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("<configuration><system.webServer><httpProtocol><customHeaders>\n  <add name=\"X-Frame-Options\""), "{}", stdout(&o));
+    let dir = temp_dir("apply-text");
+    let xsl = dir.join("t.xsl");
+    std::fs::write(&xsl, r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:output method="text"/><xsl:template match="/">report</xsl:template></xsl:stylesheet>"#).unwrap();
+    let o = run(&[
+        "apply",
+        "--xsl",
+        xsl.to_str().unwrap(),
+        &sample("aspnet-mvc"),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "report");
+    assert!(
+        stderr(&o).contains("note:") && stderr(&o).contains("method is text"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn apply_diff_is_coloured_on_request() {
+    let o = run(&[
+        "apply",
+        "--xsl",
+        &template(),
+        "--diff",
+        "--color",
+        "always",
+        &sample("aspnet-mvc"),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("\x1b[32m+        <add name=\"X-Frame-Options\""),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn diff_shows_text_and_header_changes() {
+    let dir = temp_dir("diff");
+    let new = dir.join("web.config");
+    let o = run(&[
+        "apply",
+        "--xsl",
+        &template(),
+        &sample("aspnet-mvc"),
+        "-o",
+        new.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = run(&[
+        "diff",
+        &sample("aspnet-mvc"),
+        new.to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("customHeaders (top level):\n  + X-Frame-Options: SAMEORIGIN\n  + X-XSS-Protection: 1; mode=block\n"), "{out}");
+    let o = run(&[
+        "diff",
+        &sample("aspnet-mvc"),
+        new.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["changed"], true);
+    assert_eq!(j["headers"][0]["collection"], "customHeaders");
+    assert_eq!(j["headers"][0]["location"], serde_json::Value::Null);
+    assert_eq!(j["headers"][0]["added"][0]["name"], "X-Frame-Options");
+    assert_eq!(j["headers"][0]["added"].as_array().unwrap().len(), 4);
+    assert!(
+        j["unified"]
+            .as_str()
+            .unwrap()
+            .contains("+        <add name=\"Referrer-Policy\"")
+    );
+    let o = run(&["diff", &sample("aspnet-mvc"), &sample("aspnet-mvc")]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty());
+}

@@ -6,6 +6,8 @@
 //! Exit codes: 0 ok / compliant; 1 `--check` found changes or validation found errors; 2 usage,
 //! parse or I/O error. A closed pipe on stdout (`webxsl ... | head`) is not an error.
 
+mod apply;
+mod diff;
 mod inspect;
 mod output;
 mod xslt;
@@ -16,6 +18,8 @@ use clap::{Parser, Subcommand};
 
 /// Exit code: success / compliant.
 pub const EXIT_OK: i32 = 0;
+/// Exit code: `--check` found changes, or validation found errors.
+pub const EXIT_FINDINGS: i32 = 1;
 /// Exit code: usage, parse or I/O error.
 pub const EXIT_ERROR: i32 = 2;
 
@@ -31,11 +35,11 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Apply an XSLT stylesheet or a header profile to web.config files, keeping the diff minimal
-    Apply(ApplyArgs),
+    Apply(apply::ApplyArgs),
     /// Run an XSLT 1.0 stylesheet on an XML file, like xsltproc
     Xslt(xslt::XsltArgs),
     /// Compare two web.config files: unified diff plus headers added, removed and changed
-    Diff(DiffArgs),
+    Diff(diff::DiffArgs),
     /// Generate a shared-configuration template (XSL or XDT) from a header profile
     Generate(GenerateArgs),
     /// List the built-in header profiles, or show one as TOML
@@ -44,48 +48,6 @@ enum Command {
     Validate(ValidateArgs),
     /// Parse web.config files and show their encoding, layout and structure
     Inspect(inspect::InspectArgs),
-}
-
-/// `webxsl apply`
-#[derive(clap::Args, Debug)]
-struct ApplyArgs {
-    /// XSLT 1.0 stylesheet to apply
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "profile",
-        required_unless_present = "profile"
-    )]
-    xsl: Option<PathBuf>,
-    /// Header profile to apply: a preset name or a TOML/JSON file
-    #[arg(long, value_name = "NAME|FILE")]
-    profile: Option<String>,
-    /// web.config files or glob patterns (none or `-`: stdin to stdout)
-    #[arg(value_name = "FILE")]
-    files: Vec<String>,
-    /// Write the result here instead of stdout (one input only)
-    #[arg(short, long, value_name = "OUT")]
-    output: Option<PathBuf>,
-    /// Rewrite the files in place (atomically)
-    #[arg(long)]
-    in_place: bool,
-    /// With --in-place, keep the original as FILE.bak
-    #[arg(long, requires = "in_place")]
-    backup: bool,
-    /// Write nothing; print the diff of each file that would change; exit 1 if any would
-    #[arg(long)]
-    check: bool,
-    /// Print the unified diff of the change
-    #[arg(long)]
-    diff: bool,
-    /// Colour the diff
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    color: ColorChoice,
-    /// Write the stylesheet's own serialization instead of a minimal edit
-    #[arg(long)]
-    faithful: bool,
-    #[command(flatten)]
-    params: ParamArgs,
 }
 
 /// Stylesheet parameters, as xsltproc takes them.
@@ -100,28 +62,10 @@ pub(crate) struct ParamArgs {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
-}
-
-/// `webxsl diff`
-#[derive(clap::Args, Debug)]
-struct DiffArgs {
-    /// The original file
-    old: PathBuf,
-    /// The changed file
-    new: PathBuf,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
-    format: DiffFormat,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum DiffFormat {
-    Human,
-    Json,
 }
 
 /// `webxsl generate`
@@ -203,9 +147,9 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Inspect(args) => inspect::run(args),
-        Command::Apply(_) => not_yet("apply", 5),
+        Command::Apply(args) => apply::run(args),
         Command::Xslt(args) => xslt::run(args),
-        Command::Diff(_) => not_yet("diff", 5),
+        Command::Diff(args) => diff::run(args),
         Command::Generate(_) => not_yet("generate", 6),
         Command::Profiles(_) => not_yet("profiles", 6),
         Command::Validate(_) => not_yet("validate", 7),

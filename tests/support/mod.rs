@@ -180,3 +180,50 @@ pub fn canonical(text: &str) -> Option<String> {
     // Top-level whitespace between nodes is not significant.
     Some(out.trim().to_owned())
 }
+
+/// Like [`canonical`], but white space between elements is dropped and text is trimmed: the
+/// equality `webxsl apply` promises (formatting aside, the same content as the stylesheet's own
+/// output).
+pub fn canonical_content(bytes: &[u8]) -> Option<String> {
+    fn canon(t: &Tree, n: NodeId, out: &mut String) {
+        for c in t.children(n) {
+            match t.kind(c) {
+                NodeKind::Element => {
+                    let name = format!("{{{}}}{}", t.namespace_uri(c), t.local_name(c));
+                    let mut attrs: Vec<(String, String)> = t
+                        .attributes(c)
+                        .map(|a| {
+                            (
+                                format!("{{{}}}{}", t.namespace_uri(a), t.local_name(a)),
+                                t.value(a).to_owned(),
+                            )
+                        })
+                        .collect();
+                    attrs.sort();
+                    out.push_str(&format!("<{name}"));
+                    for (k, v) in attrs {
+                        out.push_str(&format!(" {k}={v:?}"));
+                    }
+                    out.push('>');
+                    canon(t, c, out);
+                    out.push_str(&format!("</{name}>"));
+                }
+                NodeKind::Text => {
+                    let v = t.value(c).trim();
+                    if !v.is_empty() {
+                        out.push_str(&format!("{v:?}"));
+                    }
+                }
+                NodeKind::Comment => out.push_str(&format!("<!--{}-->", t.value(c))),
+                NodeKind::ProcessingInstruction => {
+                    out.push_str(&format!("<?{} {}?>", t.local_name(c), t.value(c)))
+                }
+                _ => {}
+            }
+        }
+    }
+    let doc = Document::parse(bytes, &Limits::default()).ok()?;
+    let mut out = String::new();
+    canon(doc.tree(), NodeId::ROOT, &mut out);
+    Some(out)
+}

@@ -1,0 +1,350 @@
+//! `webxsl apply`: run a stylesheet (or a profile) on web.config files with a minimal diff.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use webxsl::apply::{Applied, ApplyError, ApplyOptions, apply_stylesheet};
+use webxsl::diag::Diagnostic;
+use webxsl::diff::unified;
+use webxsl::xslt::{Stylesheet, TransformOptions};
+
+use super::output::{Failure, write_file_atomic, write_stdout, xml_diagnostic};
+use super::xslt::{compile, params};
+use super::{ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ParamArgs};
+
+/// `webxsl apply`
+#[derive(clap::Args, Debug)]
+pub struct ApplyArgs {
+    /// XSLT 1.0 stylesheet to apply
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "profile",
+        required_unless_present = "profile"
+    )]
+    xsl: Option<PathBuf>,
+    /// Header profile to apply: a preset name or a TOML/JSON file
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Option<String>,
+    /// web.config files or glob patterns such as 'sites/**/web.config' (none or `-`: stdin to
+    /// stdout)
+    #[arg(value_name = "FILE")]
+    files: Vec<String>,
+    /// Write the result here instead of stdout (one input only)
+    #[arg(short, long, value_name = "OUT", conflicts_with_all = ["in_place", "check"])]
+    output: Option<PathBuf>,
+    /// Rewrite the files in place (atomically: temporary file, fsync, rename; permissions kept)
+    #[arg(long, conflicts_with = "check")]
+    in_place: bool,
+    /// With --in-place, keep the original as FILE.bak
+    #[arg(long, requires = "in_place")]
+    backup: bool,
+    /// Write nothing; print the diff of each file that would change; exit 1 if any would
+    #[arg(long)]
+    check: bool,
+    /// Print the unified diff of the change (instead of the result, unless --in-place)
+    #[arg(long)]
+    diff: bool,
+    /// Colour the diff
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Write the stylesheet's own serialization instead of a minimal edit
+    #[arg(long)]
+    faithful: bool,
+    /// Allow document() to read local files
+    #[arg(long)]
+    allow_document: bool,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+/// Expands the file arguments: glob patterns (`*`, `?`, `[...]`, `**`) are expanded by webxsl
+/// itself, so they work the same from cmd.exe; other arguments are taken as they are.
+pub fn expand_files(args: &[String]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for a in args {
+        if a.contains(['*', '?', '[']) {
+            match glob::glob(a) {
+                Ok(paths) => {
+                    let mut found: Vec<PathBuf> = paths
+                        .filter_map(Result::ok)
+                        .filter(|p| p.is_file())
+                        .collect();
+                    found.sort();
+                    if found.is_empty() {
+                        errors.push(
+                            Diagnostic::error("no file matches this pattern").in_file(a.clone()),
+                        );
+                    }
+                    out.extend(found);
+                }
+                Err(e) => errors
+                    .push(Diagnostic::error(format!("invalid pattern: {e}")).in_file(a.clone())),
+            }
+        } else {
+            out.push(PathBuf::from(a));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Whether to colour output for a `--color` choice.
+pub fn use_color_choice(choice: ColorChoice) -> bool {
+    use_color(choice)
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
+}
+
+/// Renders a per-file error for the user.
+pub fn apply_error(name: &str, input: &[u8], e: &ApplyError) -> String {
+    match e {
+        ApplyError::Xml(x) => xml_diagnostic(name, input, x).render(),
+        ApplyError::Xslt(x) => {
+            // Errors located in the stylesheet keep its position; others belong to the input.
+            let mut d = x.to_diagnostic();
+            if x.file.is_none() && x.pos.is_none() {
+                d = d.in_file(name.to_owned());
+            }
+            format!("{name}: while transforming:\n{}", d.render())
+        }
+        ApplyError::Encode(x) => Diagnostic::error(format!(
+            "cannot write the result in the file's encoding: {x}"
+        ))
+        .in_file(name.to_owned())
+        .render(),
+    }
+}
+
+/// Something that turns one input into output: a compiled stylesheet (profiles come with
+/// issue #6).
+pub struct Job {
+    sheet: Stylesheet,
+    opts: ApplyOptions,
+}
+
+impl Job {
+    fn run(&self, input: &[u8]) -> Result<Applied, ApplyError> {
+        apply_stylesheet(&self.sheet, input, &self.opts)
+    }
+}
+
+pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
+    if args.profile.is_some() {
+        eprintln!("webxsl: error: `webxsl apply --profile` is not implemented yet (issue #6)");
+        return Ok(EXIT_ERROR);
+    }
+    let xsl = args.xsl.clone().expect("clap requires --xsl or --profile");
+    let sheet = compile(&xsl)?;
+    let job = Job {
+        sheet,
+        opts: ApplyOptions {
+            faithful: args.faithful,
+            transform: TransformOptions {
+                params: params(&args.params),
+                allow_document: args.allow_document,
+                ..TransformOptions::default()
+            },
+            ..ApplyOptions::default()
+        },
+    };
+    let color = use_color(args.color);
+    let stdin = args.files.is_empty() || args.files == ["-"];
+    if stdin {
+        if args.in_place {
+            return Err(usage("--in-place needs files, not standard input"));
+        }
+        let mut input = Vec::new();
+        std::io::stdin().read_to_end(&mut input)?;
+        return one(&job, "<stdin>", &input, &args, color, None);
+    }
+    let files = match expand_files(&args.files) {
+        Ok(f) => f,
+        Err(errors) => {
+            return Err(Failure {
+                code: EXIT_ERROR,
+                rendered: errors.iter().map(Diagnostic::render).collect(),
+            }
+            .into());
+        }
+    };
+    if files.len() > 1 && !(args.in_place || args.check || args.diff) {
+        return Err(usage("several files need --in-place, --check or --diff"));
+    }
+    if files.len() == 1 && !args.in_place && !args.check {
+        let name = files[0].display().to_string();
+        let input = std::fs::read(&files[0]).map_err(|e| read_failure(&name, &e))?;
+        return one(&job, &name, &input, &args, color, args.output.as_deref());
+    }
+    batch(&job, &files, &args, color)
+}
+
+fn usage(message: &str) -> anyhow::Error {
+    Failure {
+        code: EXIT_ERROR,
+        rendered: format!("webxsl: error: {message}\n"),
+    }
+    .into()
+}
+
+fn read_failure(name: &str, e: &std::io::Error) -> Failure {
+    Failure {
+        code: EXIT_ERROR,
+        rendered: Diagnostic::error(format!("cannot read: {e}"))
+            .in_file(name.to_owned())
+            .render(),
+    }
+}
+
+fn notes(name: &str, a: &Applied) {
+    for m in &a.messages {
+        eprintln!("{name}: message: {m}");
+    }
+    if let Some(reason) = &a.fallback {
+        eprintln!(
+            "webxsl: note: {name}: the result is not a plain edit of the input ({reason}); writing the stylesheet's own serialization"
+        );
+    }
+}
+
+/// One input to stdout (or `-o`), or its diff, or its check.
+fn one(
+    job: &Job,
+    name: &str,
+    input: &[u8],
+    args: &ApplyArgs,
+    color: bool,
+    output: Option<&Path>,
+) -> anyhow::Result<i32> {
+    let applied = job.run(input).map_err(|e| Failure {
+        code: EXIT_ERROR,
+        rendered: apply_error(name, input, &e),
+    })?;
+    notes(name, &applied);
+    if args.check || args.diff {
+        if let Some(d) = unified(
+            &applied.old_text,
+            &applied.new_text,
+            &format!("a/{name}"),
+            &format!("b/{name}"),
+            color,
+        ) {
+            write_stdout(d.as_bytes())?;
+        }
+        if args.check {
+            return Ok(if applied.changed {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            });
+        }
+        return Ok(EXIT_OK);
+    }
+    match output {
+        Some(path) => write_file_atomic(path, &applied.bytes)?,
+        None => write_stdout(&applied.bytes)?,
+    }
+    Ok(EXIT_OK)
+}
+
+/// Many files: --check, --diff or --in-place. One failing file does not stop the others.
+fn batch(job: &Job, files: &[PathBuf], args: &ApplyArgs, color: bool) -> anyhow::Result<i32> {
+    let mut failed = 0usize;
+    let mut changed = 0usize;
+    for path in files {
+        let name = path.display().to_string();
+        let input = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprint!("{}", read_failure(&name, &e).rendered);
+                failed += 1;
+                continue;
+            }
+        };
+        let applied = match job.run(&input) {
+            Ok(a) => a,
+            Err(e) => {
+                eprint!("{}", apply_error(&name, &input, &e));
+                failed += 1;
+                continue;
+            }
+        };
+        notes(&name, &applied);
+        if !applied.changed {
+            continue;
+        }
+        changed += 1;
+        if args.check || args.diff {
+            if let Some(d) = unified(
+                &applied.old_text,
+                &applied.new_text,
+                &format!("a/{name}"),
+                &format!("b/{name}"),
+                color,
+            ) {
+                write_stdout(d.as_bytes())?;
+            }
+        }
+        if args.in_place {
+            let write = || -> anyhow::Result<()> {
+                if args.backup {
+                    let mut bak = path.as_os_str().to_owned();
+                    bak.push(".bak");
+                    write_file_atomic(Path::new(&bak), &input)?;
+                }
+                // The file may have changed or vanished since it was read: write only over
+                // what was read.
+                match std::fs::read(path) {
+                    Ok(now) if now == input => {}
+                    Ok(_) => anyhow::bail!(
+                        "{name}: the file changed while webxsl was working on it; left as it is"
+                    ),
+                    Err(e) => anyhow::bail!(
+                        "{name}: cannot read it again before writing: {e}; left as it is"
+                    ),
+                }
+                write_file_atomic(path, &applied.bytes)
+            };
+            if let Err(e) = write() {
+                eprintln!("webxsl: error: {e:#}");
+                failed += 1;
+            }
+        }
+    }
+    if files.len() > 1 {
+        let verb = if args.in_place {
+            "changed"
+        } else {
+            "would change"
+        };
+        eprintln!(
+            "webxsl: {changed} of {} file{} {verb}{}",
+            files.len(),
+            if files.len() == 1 { "" } else { "s" },
+            if failed > 0 {
+                format!(", {failed} failed")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(if failed > 0 {
+        EXIT_ERROR
+    } else if args.check && changed > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}

@@ -1,0 +1,270 @@
+//! `apply`: minimal edits that have the content of the stylesheet's output.
+
+mod support;
+
+use webxsl::apply::{ApplyOptions, apply_stylesheet};
+use webxsl::xslt::Stylesheet;
+
+const IDENTITY: &str = r#"<xsl:template match="@*|node()"><xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy></xsl:template>"#;
+
+fn sheet(templates: &str) -> Stylesheet {
+    let xsl = format!(
+        r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">{IDENTITY}{templates}</xsl:stylesheet>"#
+    );
+    Stylesheet::from_str(&xsl, None).unwrap()
+}
+
+fn apply(templates: &str, input: &str) -> String {
+    let out = apply_stylesheet(
+        &sheet(templates),
+        input.as_bytes(),
+        &ApplyOptions::default(),
+    )
+    .unwrap();
+    assert!(out.fallback.is_none(), "fell back: {:?}", out.fallback);
+    out.new_text
+}
+
+/// The `-`/`+` lines of a unified diff (what code review sees).
+fn changed_lines(old: &str, new: &str) -> Vec<String> {
+    webxsl::diff::unified(old, new, "a", "b", false)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn factory_template_on_every_sample_matches_xsltproc_and_only_adds_lines() {
+    let xsl_path = support::root().join("templates/factory-configuration.xsl");
+    let sheet = Stylesheet::from_file(&xsl_path).unwrap();
+    for sample in support::samples() {
+        let input = std::fs::read(&sample).unwrap();
+        let out = apply_stylesheet(&sheet, &input, &ApplyOptions::default()).unwrap();
+        assert!(
+            out.fallback.is_none(),
+            "{}: {:?}",
+            sample.display(),
+            out.fallback
+        );
+        // Same content as xsltproc's output, formatting aside.
+        let theirs = support::run_xsltproc(&xsl_path, &sample, &[]);
+        let ours = support::canonical_content(&out.bytes);
+        assert!(
+            ours.is_some(),
+            "{}: the output does not parse",
+            sample.display()
+        );
+        assert_eq!(
+            ours,
+            support::canonical_content(&theirs),
+            "{}",
+            sample.display()
+        );
+        // The diff only adds lines, except for expanding <customHeaders />.
+        for l in changed_lines(&out.old_text, &out.new_text) {
+            let allowed =
+                l.starts_with('+') || l.trim_start_matches('-').trim() == "<customHeaders />";
+            assert!(allowed, "{}: unexpected diff line {l:?}", sample.display());
+        }
+        let has_target = out.old_text.contains("<customHeaders")
+            && !out.old_text.contains("<location")
+            && !out.old_text.contains(".NetConfiguration");
+        assert_eq!(out.changed, has_target, "{}", sample.display());
+    }
+}
+
+#[test]
+fn a_no_op_stylesheet_changes_no_byte_of_any_sample() {
+    let s = sheet("");
+    for sample in support::samples() {
+        let input = std::fs::read(&sample).unwrap();
+        let out = apply_stylesheet(&s, &input, &ApplyOptions::default()).unwrap();
+        assert!(!out.changed, "{}", sample.display());
+        assert!(out.bytes == input, "{}", sample.display());
+    }
+}
+
+#[test]
+fn the_faithful_option_writes_the_stylesheet_serialization() {
+    let input = "<configuration>\n  <a x='1'/>\n</configuration>";
+    let opts = ApplyOptions {
+        faithful: true,
+        ..ApplyOptions::default()
+    };
+    let out = apply_stylesheet(&sheet(""), input.as_bytes(), &opts).unwrap();
+    assert_eq!(
+        out.new_text,
+        "<?xml version=\"1.0\"?>\n<configuration>\n  <a x=\"1\"/>\n</configuration>\n"
+    );
+}
+
+#[test]
+fn attribute_changes_additions_and_removals() {
+    let input = "<configuration>\n  <system.web>\n    <compilation debug=\"true\" targetFramework='4.8' batch=\"false\" />\n  </system.web>\n</configuration>\n";
+    let out = apply(
+        r#"<xsl:template match="compilation"><xsl:copy><xsl:attribute name="debug">false</xsl:attribute><xsl:copy-of select="@targetFramework"/><xsl:attribute name="tempDirectory">C:\tmp</xsl:attribute></xsl:copy></xsl:template>"#,
+        input,
+    );
+    assert_eq!(
+        out,
+        "<configuration>\n  <system.web>\n    <compilation debug=\"false\" targetFramework='4.8' tempDirectory=\"C:\\tmp\" />\n  </system.web>\n</configuration>\n"
+    );
+}
+
+#[test]
+fn new_attributes_follow_a_one_per_line_layout() {
+    let input = "<c>\n  <add name=\"a\"\n       value=\"1\" />\n</c>";
+    let out = apply(
+        r#"<xsl:template match="add"><xsl:copy><xsl:copy-of select="@*"/><xsl:attribute name="lockItem">true</xsl:attribute></xsl:copy></xsl:template>"#,
+        input,
+    );
+    assert_eq!(
+        out,
+        "<c>\n  <add name=\"a\"\n       value=\"1\"\n       lockItem=\"true\" />\n</c>"
+    );
+}
+
+#[test]
+fn deleting_an_element_removes_its_line() {
+    let input = "<c>\r\n  <customHeaders>\r\n    <add name=\"X-Powered-By\" value=\"ASP.NET\" />\r\n    <add name=\"X-A\" value=\"1\" />\r\n  </customHeaders>\r\n</c>\r\n";
+    let out = apply(
+        r#"<xsl:template match="add[@name='X-Powered-By']"/>"#,
+        input,
+    );
+    assert_eq!(
+        out,
+        "<c>\r\n  <customHeaders>\r\n    <add name=\"X-A\" value=\"1\" />\r\n  </customHeaders>\r\n</c>\r\n"
+    );
+    assert_eq!(
+        changed_lines(input, &out),
+        vec!["-    <add name=\"X-Powered-By\" value=\"ASP.NET\" />"]
+    );
+}
+
+#[test]
+fn a_changed_value_is_an_attribute_edit_not_a_new_element() {
+    let input = "<c>\n  <customHeaders>\n    <add name=\"X-Frame-Options\" value=\"DENY\" />\n  </customHeaders>\n</c>";
+    let out = apply(
+        r#"<xsl:template match="add[@name='X-Frame-Options']/@value"><xsl:attribute name="value">SAMEORIGIN</xsl:attribute></xsl:template>"#,
+        input,
+    );
+    assert_eq!(out, input.replace("DENY", "SAMEORIGIN"));
+}
+
+#[test]
+fn missing_parents_are_created_with_their_children_on_their_own_lines() {
+    let input = "<configuration>\n\t<system.webServer>\n\t\t<handlers />\n\t</system.webServer>\n</configuration>\n";
+    let out = apply(
+        r#"<xsl:template match="system.webServer[not(httpProtocol)]"><xsl:copy><xsl:apply-templates select="@*|node()"/><httpProtocol><customHeaders><add name="X-Frame-Options" value="DENY"/></customHeaders></httpProtocol></xsl:copy></xsl:template>"#,
+        input,
+    );
+    assert_eq!(
+        out,
+        "<configuration>\n\t<system.webServer>\n\t\t<handlers />\n\t\t<httpProtocol>\n\t\t\t<customHeaders>\n\t\t\t\t<add name=\"X-Frame-Options\" value=\"DENY\" />\n\t\t\t</customHeaders>\n\t\t</httpProtocol>\n\t</system.webServer>\n</configuration>\n"
+    );
+}
+
+#[test]
+fn inserting_into_an_empty_parent_and_an_inline_parent() {
+    let out = apply(
+        r#"<xsl:template match="h"><xsl:copy><x/></xsl:copy></xsl:template>"#,
+        "<c>\n  <h></h>\n</c>",
+    );
+    assert_eq!(out, "<c>\n  <h>\n    <x />\n  </h>\n</c>");
+    let out = apply(
+        r#"<xsl:template match="h"><xsl:copy><xsl:apply-templates/><x/></xsl:copy></xsl:template>"#,
+        "<c><h><y/></h></c>",
+    );
+    assert_eq!(out, "<c><h><y/><x/></h></c>");
+}
+
+#[test]
+fn new_elements_in_a_default_namespace_need_no_declaration() {
+    let input = "<configuration xmlns=\"http://schemas.microsoft.com/.NetConfiguration/v2.0\">\n  <customHeaders>\n    <clear />\n  </customHeaders>\n</configuration>";
+    let xsl = format!(
+        r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:c="http://schemas.microsoft.com/.NetConfiguration/v2.0">{IDENTITY}
+        <xsl:template match="c:customHeaders"><xsl:copy><xsl:apply-templates select="@*|node()"/><xsl:element name="add" namespace="{{namespace-uri(..)}}"><xsl:attribute name="name">A</xsl:attribute></xsl:element><add name="B"/></xsl:copy></xsl:template></xsl:stylesheet>"#
+    );
+    let s = Stylesheet::from_str(&xsl, None).unwrap();
+    let out = apply_stylesheet(&s, input.as_bytes(), &ApplyOptions::default()).unwrap();
+    // The literal <add name="B"/> is in no namespace: it must say so.
+    assert_eq!(
+        out.new_text,
+        "<configuration xmlns=\"http://schemas.microsoft.com/.NetConfiguration/v2.0\">\n  <customHeaders>\n    <clear />\n    <add name=\"A\" />\n    <add xmlns=\"\" name=\"B\" />\n  </customHeaders>\n</configuration>"
+    );
+}
+
+#[test]
+fn text_changes_keep_the_surrounding_white_space() {
+    let out = apply(
+        r#"<xsl:template match="v/text()">new &amp; improved</xsl:template>"#,
+        "<c>\n  <v>\n    old\n  </v>\n</c>",
+    );
+    assert_eq!(out, "<c>\n  <v>\n    new &amp; improved\n  </v>\n</c>");
+}
+
+#[test]
+fn non_ascii_in_new_content_is_escaped_when_the_encoding_cannot_hold_it() {
+    let input = "<?xml version=\"1.0\" encoding=\"us-ascii\"?>\n<c>\n  <h />\n</c>";
+    let out = apply_stylesheet(
+        &sheet(r#"<xsl:template match="h"><h v="Zürich €"/></xsl:template>"#),
+        input.as_bytes(),
+        &ApplyOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(out.bytes, b"<?xml version=\"1.0\" encoding=\"us-ascii\"?>\n<c>\n  <h v=\"Z&#xFC;rich &#x20AC;\" />\n</c>");
+}
+
+#[test]
+fn results_that_are_not_edits_fall_back_to_the_faithful_output() {
+    let input = "<configuration><a/></configuration>";
+    let other_root = apply_stylesheet(
+        &sheet(r#"<xsl:template match="/"><other/></xsl:template>"#),
+        input.as_bytes(),
+        &ApplyOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        other_root
+            .fallback
+            .as_deref()
+            .unwrap()
+            .contains("root element <other>"),
+        "{:?}",
+        other_root.fallback
+    );
+    assert_eq!(other_root.new_text, "<?xml version=\"1.0\"?>\n<other/>\n");
+    let text = Stylesheet::from_str(
+        r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:output method="text"/><xsl:template match="/">hi</xsl:template></xsl:stylesheet>"#,
+        None,
+    )
+    .unwrap();
+    let out = apply_stylesheet(&text, input.as_bytes(), &ApplyOptions::default()).unwrap();
+    assert_eq!(out.new_text, "hi");
+    assert!(out.fallback.unwrap().contains("method is text"));
+}
+
+#[test]
+fn utf16_and_bom_are_kept() {
+    let mut input = vec![0xFF, 0xFE];
+    for u in "<c>\r\n  <h>\r\n  </h>\r\n</c>".encode_utf16() {
+        input.extend_from_slice(&u.to_le_bytes());
+    }
+    let out = apply_stylesheet(
+        &sheet(r#"<xsl:template match="h"><xsl:copy><x/></xsl:copy></xsl:template>"#),
+        &input,
+        &ApplyOptions::default(),
+    )
+    .unwrap();
+    let mut expected = vec![0xFF, 0xFE];
+    for u in "<c>\r\n  <h>\r\n    <x />\r\n  </h>\r\n</c>".encode_utf16() {
+        expected.extend_from_slice(&u.to_le_bytes());
+    }
+    assert_eq!(out.bytes, expected);
+}
