@@ -15,6 +15,8 @@
 //! | [`apply`] | the main job: stylesheet + web.config → minimal edit in the file's encoding |
 //! | [`diff`] | unified diff and per-header changes |
 //! | [`model`] | the web.config header collections |
+//! | [`profile`] | header profiles (TOML/JSON), presets, CSP and Permissions-Policy syntax |
+//! | [`generate`] | XSLT 1.0 and XDT templates from a profile |
 //!
 //! ```
 //! use webxsl::xml::{Document, Limits};
@@ -33,8 +35,10 @@
 pub mod apply;
 pub mod diag;
 pub mod diff;
+pub mod generate;
 pub mod model;
 pub mod patch;
+pub mod profile;
 pub mod xml;
 pub mod xpath;
 pub mod xslt;
