@@ -33,6 +33,20 @@ pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
                     *pos = crate::diag::line_col(&text, text.len());
                 }
             }
+            // roxmltree points at the start of a bad comment: point at the "--" instead.
+            if let (roxmltree::Error::InvalidComment(_), XmlError::Syntax { pos, .. }) =
+                (&e, &mut err)
+            {
+                if let Some(start) = crate::diag::offset_of(&text, *pos) {
+                    let body = start + 4;
+                    let end = text[body.min(text.len())..]
+                        .find("-->")
+                        .map_or(text.len(), |i| body + i);
+                    if let Some(i) = text.get(body..end).and_then(|c| c.find("--")) {
+                        *pos = crate::diag::line_col(&text, body + i);
+                    }
+                }
+            }
             err
         })?;
         Converter::new(&doc, &dtd.defaults).run()
@@ -497,6 +511,16 @@ mod tests {
         assert_eq!(t.attribute_value(kids[2], "", "t"), Some("b"));
         assert_eq!(t.attribute_value(kids[1], "", "t"), None);
         assert_eq!(t.unparsed_entity_uri("pic"), Some("pic.gif"));
+    }
+
+    #[test]
+    fn bad_comments_point_at_the_double_hyphen() {
+        let e = parse_text(
+            "<a>\n<!-- one\n two -- three -->\n</a>".into(),
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.pos(), crate::diag::Pos::new(3, 6));
     }
 
     #[test]
