@@ -2,6 +2,7 @@
 //! input holds only the real change (see [`crate::patch`]), in the input's encoding.
 
 use crate::patch::{NotAnEdit, minimal_edit};
+use crate::profile::Profile;
 use crate::xml::encoding::{EncodeError, decode, encode};
 use crate::xml::{Document, Limits, XmlError};
 use crate::xslt::{Method, Stylesheet, TransformOptions, XsltError, serialize};
@@ -101,4 +102,25 @@ pub fn apply_stylesheet(
         old_text: doc.text().to_owned(),
         new_text,
     })
+}
+
+/// The stylesheet that applies a profile: the one `webxsl generate` writes, compiled.
+pub fn profile_stylesheet(profile: &Profile) -> Stylesheet {
+    let xsl = crate::generate::xsl(profile);
+    Stylesheet::from_str(&xsl, None).unwrap_or_else(|e| {
+        panic!(
+            "the generated stylesheet for {} does not compile: {e}",
+            profile.name
+        )
+    })
+}
+
+/// Applies a header profile to a document's bytes: exactly what applying its generated XSL
+/// template does.
+pub fn apply_profile(
+    profile: &Profile,
+    input: &[u8],
+    opts: &ApplyOptions,
+) -> Result<Applied, ApplyError> {
+    apply_stylesheet(&profile_stylesheet(profile), input, opts)
 }

@@ -613,3 +613,85 @@ fn diff_shows_text_and_header_changes() {
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stdout.is_empty());
 }
+
+// ----- webxsl profiles / generate / apply --profile -----
+
+#[test]
+fn profiles_are_listed_and_shown() {
+    let o = run(&["profiles"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for n in ["recommended", "owasp", "outsystems-guide", "scout"] {
+        assert!(out.lines().any(|l| l.starts_with(n)), "{n} in {out}");
+    }
+    let o = run(&["profiles", "show", "scout"]);
+    assert_eq!(o.status.code(), Some(0));
+    let shown = stdout(&o);
+    let parsed = webxsl::profile::parse(&shown, false, None).unwrap();
+    assert_eq!(parsed, webxsl::profile::presets::get("scout").unwrap());
+    let o = run(&["profiles", "show", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn generate_writes_templates_and_reports_profile_errors() {
+    let dir = temp_dir("generate");
+    let out = dir.join("factory.xsl");
+    let o = run(&[
+        "generate",
+        "--profile",
+        "recommended",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let xsl = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        xsl.contains("kind\n  web.config_XSL") || xsl.contains("web.config_XSL"),
+        "{xsl}"
+    );
+    // The generated template works with xsltproc and with webxsl apply --xsl alike.
+    let a = run(&[
+        "apply",
+        "--xsl",
+        out.to_str().unwrap(),
+        &sample("no-webserver"),
+    ]);
+    let b = run(&["apply", "--profile", "recommended", &sample("no-webserver")]);
+    assert_eq!(a.status.code(), Some(0));
+    assert_eq!(a.stdout, b.stdout);
+    let o = run(&["generate", "--profile", "owasp", "--format", "xdt"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("xdt:Transform=\"InsertIfMissing\""));
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "name = \"bad\"\n\n[headers.Content-Security-Policy]\ndefault-src = [\"'self'\"]\nscirpt-src = [\"'self'\"]\n").unwrap();
+    let o = run(&["generate", "--profile", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!("{}:5:1: error: unknown Content-Security-Policy directive \"scirpt-src\" (did you mean script-src?)", bad.display())),
+        "{err}"
+    );
+    let o = run(&["generate", "--profile", "does-not-exist"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no preset or file named \"does-not-exist\""),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn apply_profile_in_place_then_check_is_clean() {
+    let dir = sample_tree("apply-profile");
+    let pattern = format!("{}/sites/*/web.config", dir.display());
+    let o = run(&["apply", "--profile", "recommended", "--in-place", &pattern]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("13 of 13 files changed"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["apply", "--profile", "recommended", "--check", &pattern]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}

@@ -128,8 +128,7 @@ pub fn apply_error(name: &str, input: &[u8], e: &ApplyError) -> String {
     }
 }
 
-/// Something that turns one input into output: a compiled stylesheet (profiles come with
-/// issue #6).
+/// Something that turns one input into output: a stylesheet, given or generated from a profile.
 pub struct Job {
     sheet: Stylesheet,
     opts: ApplyOptions,
@@ -142,12 +141,11 @@ impl Job {
 }
 
 pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
-    if args.profile.is_some() {
-        eprintln!("webxsl: error: `webxsl apply --profile` is not implemented yet (issue #6)");
-        return Ok(EXIT_ERROR);
-    }
-    let xsl = args.xsl.clone().expect("clap requires --xsl or --profile");
-    let sheet = compile(&xsl)?;
+    let sheet = match (&args.xsl, &args.profile) {
+        (Some(xsl), _) => compile(xsl)?,
+        (None, Some(p)) => webxsl::apply::profile_stylesheet(&super::profiles::load(p)?),
+        (None, None) => unreachable!("clap requires --xsl or --profile"),
+    };
     let job = Job {
         sheet,
         opts: ApplyOptions {

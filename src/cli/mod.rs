@@ -10,9 +10,8 @@ mod apply;
 mod diff;
 mod inspect;
 mod output;
+mod profiles;
 mod xslt;
-
-use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -41,9 +40,9 @@ enum Command {
     /// Compare two web.config files: unified diff plus headers added, removed and changed
     Diff(diff::DiffArgs),
     /// Generate a shared-configuration template (XSL or XDT) from a header profile
-    Generate(GenerateArgs),
+    Generate(profiles::GenerateArgs),
     /// List the built-in header profiles, or show one as TOML
-    Profiles(ProfilesArgs),
+    Profiles(profiles::ProfilesArgs),
     /// Check web.config files: IIS rules, header syntax, security grade
     Validate(ValidateArgs),
     /// Parse web.config files and show their encoding, layout and structure
@@ -66,42 +65,6 @@ pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
-}
-
-/// `webxsl generate`
-#[derive(clap::Args, Debug)]
-struct GenerateArgs {
-    /// Header profile: a preset name or a TOML/JSON file
-    #[arg(long, value_name = "NAME|FILE")]
-    profile: String,
-    /// Template format
-    #[arg(long, value_enum, default_value_t = TemplateFormat::Xsl)]
-    format: TemplateFormat,
-    /// Write the template here instead of stdout
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum TemplateFormat {
-    Xsl,
-    Xdt,
-}
-
-/// `webxsl profiles`
-#[derive(clap::Args, Debug)]
-struct ProfilesArgs {
-    #[command(subcommand)]
-    action: Option<ProfilesAction>,
-}
-
-#[derive(Subcommand, Debug)]
-enum ProfilesAction {
-    /// Print a profile as TOML
-    Show {
-        /// Preset name
-        name: String,
-    },
 }
 
 /// `webxsl validate`
@@ -150,8 +113,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Apply(args) => apply::run(args),
         Command::Xslt(args) => xslt::run(args),
         Command::Diff(args) => diff::run(args),
-        Command::Generate(_) => not_yet("generate", 6),
-        Command::Profiles(_) => not_yet("profiles", 6),
+        Command::Generate(args) => profiles::run_generate(args),
+        Command::Profiles(args) => profiles::run_profiles(args),
         Command::Validate(_) => not_yet("validate", 7),
     }
 }

@@ -1,0 +1,91 @@
+//! `webxsl profiles` and `webxsl generate`.
+
+use std::path::PathBuf;
+
+use webxsl::profile::{self, Profile, ProfileError, presets};
+
+use super::output::{Failure, write_file_atomic, write_stdout};
+use super::{EXIT_ERROR, EXIT_OK};
+
+/// `webxsl profiles`
+#[derive(clap::Args, Debug)]
+pub struct ProfilesArgs {
+    #[command(subcommand)]
+    action: Option<ProfilesAction>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum ProfilesAction {
+    /// Print a preset as TOML (a starting point for your own profile)
+    Show {
+        /// Preset name
+        name: String,
+    },
+}
+
+/// `webxsl generate`
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// Header profile: a preset name or a TOML/JSON file
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: String,
+    /// Template format: XSLT 1.0 for Factory Configuration, or an XDT Web.config transform
+    #[arg(long, value_enum, default_value_t = TemplateFormat::Xsl)]
+    format: TemplateFormat,
+    /// Write the template here instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum TemplateFormat {
+    Xsl,
+    Xdt,
+}
+
+/// Loads a profile (preset or file), turning errors into positioned diagnostics.
+pub fn load(name: &str) -> Result<Profile, Failure> {
+    profile::load(name).map_err(|e: ProfileError| Failure::diagnostic(&e.to_diagnostic()))
+}
+
+pub fn run_profiles(args: ProfilesArgs) -> anyhow::Result<i32> {
+    match args.action {
+        None => {
+            let mut out = String::new();
+            let width = presets::NAMES.iter().map(|n| n.len()).max().unwrap_or(0);
+            for n in presets::NAMES {
+                let p = presets::get(n).expect("listed presets exist");
+                out.push_str(&format!("{n:width$}  {}\n", p.description));
+            }
+            out.push_str("\nwebxsl profiles show NAME prints one as TOML; webxsl generate --profile NAME writes its template.\n");
+            write_stdout(out.as_bytes())?;
+            Ok(EXIT_OK)
+        }
+        Some(ProfilesAction::Show { name }) => match presets::text(&name) {
+            Some(t) => {
+                write_stdout(t.as_bytes())?;
+                Ok(EXIT_OK)
+            }
+            None => {
+                eprintln!(
+                    "webxsl: error: no preset named \"{name}\" (presets: {})",
+                    presets::NAMES.join(", ")
+                );
+                Ok(EXIT_ERROR)
+            }
+        },
+    }
+}
+
+pub fn run_generate(args: GenerateArgs) -> anyhow::Result<i32> {
+    let p = load(&args.profile)?;
+    let text = match args.format {
+        TemplateFormat::Xsl => webxsl::generate::xsl(&p),
+        TemplateFormat::Xdt => webxsl::generate::xdt(&p),
+    };
+    match &args.output {
+        Some(path) => write_file_atomic(path, text.as_bytes())?,
+        None => write_stdout(text.as_bytes())?,
+    }
+    Ok(EXIT_OK)
+}

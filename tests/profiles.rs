@@ -1,0 +1,347 @@
+//! Profiles, presets and generated templates: every preset on every sample, through xsltproc
+//! and through webxsl, gives the same content, one entry per header, and applying twice is
+//! applying once.
+
+mod support;
+
+use webxsl::apply::{ApplyOptions, apply_profile};
+use webxsl::generate::{xdt, xsl};
+use webxsl::model::{HeaderOp, Scope, header_collections};
+use webxsl::profile::{self, Profile, presets};
+use webxsl::xml::{Document, Limits};
+
+/// The number of effective `add` entries (after the last `clear`) per managed header, in the
+/// top-level collection (and in location collections when the profile patches them).
+fn check_entries(p: &Profile, bytes: &[u8], what: &str) {
+    let doc = Document::parse(bytes, &Limits::default()).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let colls: Vec<_> = header_collections(doc.tree())
+        .into_iter()
+        .filter(|c| c.kind == p.collection && (c.scope == Scope::TopLevel || p.locations))
+        .collect();
+    assert!(
+        colls.iter().any(|c| c.scope == Scope::TopLevel),
+        "{what}: no top-level collection"
+    );
+    for c in colls {
+        let last_clear = c
+            .entries
+            .iter()
+            .rposition(|e| e.op == HeaderOp::Clear)
+            .map_or(0, |i| i + 1);
+        let live = &c.entries[last_clear..];
+        let adds = |n: &str| {
+            live.iter()
+                .filter(
+                    |e| matches!(&e.op, HeaderOp::Add { name, .. } if name.eq_ignore_ascii_case(n)),
+                )
+                .count()
+        };
+        for h in &p.headers {
+            assert_eq!(adds(&h.name), 1, "{what}: {} in {:?}", h.name, c.scope);
+            let value = live
+                .iter()
+                .find_map(|e| match &e.op {
+                    HeaderOp::Add { name, value } if name.eq_ignore_ascii_case(&h.name) => {
+                        Some(value.clone())
+                    }
+                    _ => None,
+                })
+                .unwrap();
+            assert_eq!(value, h.value.render(), "{what}: value of {}", h.name);
+        }
+        for r in &p.remove {
+            assert_eq!(adds(r), 0, "{what}: {r} is removed");
+            let removes = live
+                .iter()
+                .filter(
+                    |e| matches!(&e.op, HeaderOp::Remove { name } if name.eq_ignore_ascii_case(r)),
+                )
+                .count();
+            assert_eq!(removes, 1, "{what}: one <remove name=\"{r}\"/>");
+        }
+    }
+}
+
+#[test]
+fn every_preset_on_every_sample_agrees_with_xsltproc_and_is_idempotent() {
+    let dir = support::temp_dir("profiles");
+    for name in presets::NAMES {
+        let p = presets::get(name).unwrap();
+        let xsl_path = dir.join(format!("{name}.xsl"));
+        std::fs::write(&xsl_path, xsl(&p)).unwrap();
+        for sample in support::samples() {
+            let what = format!("{name} on {}", sample.display());
+            let input = std::fs::read(&sample).unwrap();
+            // webxsl: a minimal edit.
+            let once = apply_profile(&p, &input, &ApplyOptions::default()).unwrap();
+            assert!(once.fallback.is_none(), "{what}: {:?}", once.fallback);
+            check_entries(&p, &once.bytes, &what);
+            let twice = apply_profile(&p, &once.bytes, &ApplyOptions::default()).unwrap();
+            assert!(
+                twice.bytes == once.bytes,
+                "{what}: applying twice changed the file again"
+            );
+            // xsltproc on the generated template: the same content, and idempotent too.
+            let theirs = support::run_xsltproc(&xsl_path, &sample, &[]);
+            assert_eq!(
+                support::canonical_content(&once.bytes),
+                support::canonical_content(&theirs),
+                "{what}: webxsl and xsltproc disagree"
+            );
+            check_entries(&p, &theirs, &format!("{what} (xsltproc)"));
+            let again_in = dir.join("again.config");
+            std::fs::write(&again_in, &theirs).unwrap();
+            let theirs_twice = support::run_xsltproc(&xsl_path, &again_in, &[]);
+            assert_eq!(
+                support::canonical_content(&theirs_twice),
+                support::canonical_content(&theirs),
+                "{what}: xsltproc twice"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_default_namespace_gets_entries_in_its_namespace() {
+    let input =
+        std::fs::read(support::root().join("samples/default-namespace/web.config")).unwrap();
+    let p = presets::get("recommended").unwrap();
+    let out = apply_profile(&p, &input, &ApplyOptions::default()).unwrap();
+    assert!(!out.new_text.contains("xmlns=\"\""), "{}", out.new_text);
+    assert!(
+        out.new_text
+            .contains("        <add name=\"X-Frame-Options\" value=\"DENY\" />\n"),
+        "{}",
+        out.new_text
+    );
+}
+
+#[test]
+fn locations_are_patched_when_asked() {
+    let p = profile::parse(
+        "name = \"loc\"\nlocations = true\nremove-inherited = true\nremove = [\"X-Powered-By\"]\n[headers]\nX-Frame-Options = \"DENY\"\n",
+        false,
+        None,
+    )
+    .unwrap();
+    let input =
+        std::fs::read(support::root().join("samples/location-sections/web.config")).unwrap();
+    let out = apply_profile(&p, &input, &ApplyOptions::default()).unwrap();
+    check_entries(&p, &out.bytes, "locations");
+    let doc = Document::parse(&out.bytes, &Limits::default()).unwrap();
+    let located = header_collections(doc.tree())
+        .into_iter()
+        .filter(|c| c.scope != Scope::TopLevel)
+        .count();
+    assert_eq!(located, 2);
+    // remove-inherited: a <remove> before each new <add>.
+    assert!(
+        out.new_text.contains("<remove name=\"X-Frame-Options\" />"),
+        "{}",
+        out.new_text
+    );
+    let twice = apply_profile(&p, &out.bytes, &ApplyOptions::default()).unwrap();
+    assert!(!twice.changed);
+}
+
+#[test]
+fn special_characters_are_escaped_in_every_output() {
+    let p = profile::parse(
+        "name = \"chars\"\n[headers]\nX-Test = \"a & b < c > d \\\" e ' f\"\n[headers.Content-Security-Policy]\ndefault-src = [\"'self'\", \"https://a.example/?x=1&y=2\"]\n",
+        false,
+        None,
+    )
+    .unwrap();
+    let csp = "default-src 'self' https://a.example/?x=1&y=2";
+    for (kind, text) in [("xsl", xsl(&p)), ("xdt", xdt(&p))] {
+        let d = Document::parse_str(&text, &Limits::default())
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let values: Vec<String> = d
+            .tree()
+            .descendants(webxsl::xml::NodeId::ROOT)
+            .filter_map(|n| match d.tree().kind(n) {
+                webxsl::xml::NodeKind::Text => Some(d.tree().value(n).to_owned()),
+                webxsl::xml::NodeKind::Element => {
+                    d.tree().attribute_value(n, "", "value").map(str::to_owned)
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(
+            values.iter().any(|v| v == "a & b < c > d \" e ' f"),
+            "{kind}: {values:?}"
+        );
+        assert!(values.iter().any(|v| v == csp), "{kind}");
+    }
+    let out = apply_profile(&p, b"<configuration/>", &ApplyOptions::default()).unwrap();
+    let doc = Document::parse(&out.bytes, &Limits::default()).unwrap();
+    let c = &header_collections(doc.tree())[0];
+    let effective = c.effective();
+    assert_eq!(
+        effective[0],
+        ("X-Test".to_string(), "a & b < c > d \" e ' f".to_string())
+    );
+    assert_eq!(effective[1].1, csp);
+}
+
+/// XDT verbs and locators Microsoft documents (Web.config transformation syntax).
+const XDT_TRANSFORMS: &[&str] = &[
+    "Replace",
+    "Insert",
+    "InsertIfMissing",
+    "InsertBefore",
+    "InsertAfter",
+    "Remove",
+    "RemoveAll",
+    "RemoveAttributes",
+    "SetAttributes",
+    "XSLT",
+];
+const XDT_LOCATORS: &[&str] = &["Condition", "Match", "XPath"];
+
+#[test]
+fn xdt_output_follows_the_fixtures_conventions() {
+    let xdt_dir = support::shared().join("conformance/xdt");
+    // The verbs and locators the fixtures use, with their argument style.
+    let mut fixture_verbs = std::collections::BTreeSet::new();
+    for e in std::fs::read_dir(&xdt_dir).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if !(name.ends_with("_transform.xml") || name.starts_with("Web.")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        for key in ["Transform=\"", "Locator=\""] {
+            for part in text.split(key).skip(1) {
+                let v = &part[..part.find('"').unwrap()];
+                fixture_verbs.insert(v.split('(').next().unwrap().to_owned());
+            }
+        }
+    }
+    for verb in ["Remove", "Insert", "SetAttributes", "Match"] {
+        assert!(fixture_verbs.contains(verb), "the fixtures use {verb}");
+    }
+    for name in presets::NAMES {
+        let text = xdt(&presets::get(name).unwrap());
+        let doc = Document::parse_str(&text, &Limits::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let t = doc.tree();
+        let root = t.root_element().unwrap();
+        assert_eq!(
+            t.lookup_namespace(root, "xdt"),
+            Some(webxsl::generate::XDT_NS)
+        );
+        let mut used = 0;
+        for n in t.descendants(webxsl::xml::NodeId::ROOT) {
+            for a in t.attributes(n) {
+                if t.namespace_uri(a) != webxsl::generate::XDT_NS {
+                    continue;
+                }
+                used += 1;
+                let v = t.value(a);
+                let verb = v.split('(').next().unwrap();
+                let allowed = match t.local_name(a) {
+                    "Transform" => XDT_TRANSFORMS,
+                    "Locator" => XDT_LOCATORS,
+                    other => panic!("{name}: unknown xdt attribute {other}"),
+                };
+                assert!(
+                    allowed.contains(&verb),
+                    "{name}: {v} is not a documented XDT verb"
+                );
+                if v.contains('(') {
+                    assert!(v.ends_with(')') && !v.contains("()"), "{name}: {v}");
+                }
+                if verb == "Match" {
+                    assert_eq!(v, "Match(name)", "{name}");
+                }
+            }
+        }
+        assert!(used > 5, "{name}");
+    }
+}
+
+#[test]
+fn the_owasp_preset_follows_the_owasp_reference() {
+    let dir = support::shared().join("reference/owasp");
+    let add: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("headers_add.json")).unwrap())
+            .unwrap();
+    let remove: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("headers_remove.json")).unwrap())
+            .unwrap();
+    let p = presets::get("owasp").unwrap();
+    let expected: Vec<(String, String)> = add["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().unwrap().to_owned(),
+                h["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let ours: Vec<(String, String)> = p
+        .headers
+        .iter()
+        .map(|h| (h.name.clone(), h.value.render()))
+        .collect();
+    assert_eq!(ours, expected);
+    let expected_remove: Vec<String> = remove["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(p.remove, expected_remove);
+}
+
+#[test]
+fn the_permissions_policy_table_follows_the_reference() {
+    let tsv = std::fs::read_to_string(
+        support::shared().join("reference/permissions-policy-features.tsv"),
+    )
+    .unwrap();
+    let expected: Vec<(String, String)> = tsv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (f, s) = l.split_once('\t').unwrap();
+            (f.to_owned(), s.trim().to_owned())
+        })
+        .collect();
+    let ours: Vec<(String, String)> = webxsl::profile::permissions::FEATURES
+        .iter()
+        .map(|(f, s)| {
+            (
+                f.to_string(),
+                serde_json::to_value(s)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(ours, expected);
+}
+
+#[test]
+fn the_recommended_preset_uses_only_standardized_features() {
+    let p = presets::get("recommended").unwrap();
+    let pp = p
+        .headers
+        .iter()
+        .find(|h| h.name == "Permissions-Policy")
+        .unwrap();
+    let members = webxsl::profile::permissions::parse(&pp.value.render()).unwrap();
+    for m in members {
+        assert_eq!(
+            webxsl::profile::permissions::feature_status(&m.feature),
+            Some(webxsl::profile::permissions::FeatureStatus::Standardized),
+            "{}",
+            m.feature
+        );
+    }
+}
