@@ -47,6 +47,12 @@ impl Scope {
         }
     }
 
+    /// Whether this is `<location path=".">` (or `path=""`): the application itself, merged
+    /// with the top level.
+    pub fn is_application(&self) -> bool {
+        matches!(self, Scope::Location(p) if matches!(p.trim(), "." | ""))
+    }
+
     /// The location path as written, `None` at the top level.
     pub fn path(&self) -> Option<&str> {
         match self {
@@ -116,6 +122,95 @@ impl HeaderCollection {
         }
         out
     }
+}
+
+/// A header in effect, and the `<add>` that set it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Effective {
+    /// Header name as written.
+    pub name: String,
+    /// Header value.
+    pub value: String,
+    /// The `<add>` element.
+    pub node: NodeId,
+}
+
+/// An `<add>` of a header that is already in effect: IIS refuses the configuration
+/// (HTTP 500.19, "Cannot add duplicate collection entry").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The header name of the second `<add>`.
+    pub name: String,
+    /// The `<add>` in effect before.
+    pub first: NodeId,
+    /// The duplicate `<add>`.
+    pub second: NodeId,
+    /// Whether the first one is inherited from another collection (the top level or
+    /// `<location path=".">`).
+    pub inherited: bool,
+}
+
+/// The headers of one kind in effect at each scope, as IIS merges them.
+#[derive(Clone, Debug, Default)]
+pub struct Scopes {
+    /// The application: the top-level collections, then those of `<location path=".">`.
+    pub application: Vec<Effective>,
+    /// Every other `<location>` collection: what the application passes down, then its own
+    /// entries.
+    pub locations: Vec<(Scope, Vec<Effective>)>,
+    /// Every duplicate `<add>`, each reported once.
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// Merges the collections of one kind as IIS does: the top level, then `<location path=".">`
+/// (the application itself), then each other `<location>` on top of the application's.
+/// Headers inherited from the server (IIS adds `X-Powered-By`) are not known here.
+pub fn effective_headers(collections: &[HeaderCollection], kind: CollectionKind) -> Scopes {
+    fn apply(
+        list: &mut Vec<Effective>,
+        coll: &HeaderCollection,
+        inherited: &[Effective],
+        dups: &mut Vec<Duplicate>,
+    ) {
+        for e in &coll.entries {
+            match &e.op {
+                HeaderOp::Clear => list.clear(),
+                HeaderOp::Remove { name } => list.retain(|x| !x.name.eq_ignore_ascii_case(name)),
+                HeaderOp::Add { name, value } => {
+                    if let Some(first) = list.iter().find(|x| x.name.eq_ignore_ascii_case(name)) {
+                        dups.push(Duplicate {
+                            name: name.clone(),
+                            first: first.node,
+                            second: e.node,
+                            inherited: inherited.iter().any(|x| x.node == first.node),
+                        });
+                    }
+                    list.push(Effective {
+                        name: name.clone(),
+                        value: value.clone(),
+                        node: e.node,
+                    });
+                }
+            }
+        }
+    }
+    let mut out = Scopes::default();
+    let of_kind = || collections.iter().filter(move |c| c.kind == kind);
+    let mut top = Vec::new();
+    for c in of_kind().filter(|c| c.scope == Scope::TopLevel) {
+        apply(&mut top, c, &[], &mut out.duplicates);
+    }
+    let mut app = top.clone();
+    for c in of_kind().filter(|c| c.scope.is_application()) {
+        apply(&mut app, c, &top, &mut out.duplicates);
+    }
+    for c in of_kind().filter(|c| c.scope != Scope::TopLevel && !c.scope.is_application()) {
+        let mut list = app.clone();
+        apply(&mut list, c, &app, &mut out.duplicates);
+        out.locations.push((c.scope.clone(), list));
+    }
+    out.application = app;
+    out
 }
 
 fn is(t: &Tree, n: NodeId, local: &str) -> bool {

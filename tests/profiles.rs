@@ -6,58 +6,79 @@ mod support;
 
 use webxsl::apply::{ApplyOptions, apply_profile};
 use webxsl::generate::{xdt, xsl};
-use webxsl::model::{HeaderOp, Scope, header_collections};
+use webxsl::model::{HeaderOp, Scope, effective_headers, header_collections};
 use webxsl::profile::{self, Profile, presets};
 use webxsl::xml::{Document, Limits};
 
-/// The number of effective `add` entries (after the last `clear`) per managed header, in the
-/// top-level collection (and in location collections when the profile patches them).
+/// The headers in effect, as IIS merges the collections: in the application (top level and
+/// `<location path=".">`) and, when the profile patches them, in every other `<location>`, each
+/// header of the profile is set once with its value, removed headers are not added, and no
+/// collection adds a header twice (HTTP 500.19).
 fn check_entries(p: &Profile, bytes: &[u8], what: &str) {
     let doc = Document::parse(bytes, &Limits::default()).unwrap_or_else(|e| panic!("{what}: {e}"));
-    let colls: Vec<_> = header_collections(doc.tree())
-        .into_iter()
-        .filter(|c| c.kind == p.collection && (c.scope == Scope::TopLevel || p.locations))
-        .collect();
+    let colls = header_collections(doc.tree());
+    let scopes = effective_headers(&colls, p.collection);
     assert!(
-        colls.iter().any(|c| c.scope == Scope::TopLevel),
-        "{what}: no top-level collection"
+        scopes.duplicates.is_empty(),
+        "{what}: duplicate entries {:?}\n{}",
+        scopes.duplicates,
+        String::from_utf8_lossy(bytes)
     );
-    for c in colls {
-        let last_clear = c
-            .entries
-            .iter()
-            .rposition(|e| e.op == HeaderOp::Clear)
-            .map_or(0, |i| i + 1);
-        let live = &c.entries[last_clear..];
-        let adds = |n: &str| {
-            live.iter()
-                .filter(
-                    |e| matches!(&e.op, HeaderOp::Add { name, .. } if name.eq_ignore_ascii_case(n)),
-                )
-                .count()
-        };
+    let mut lists = vec![("the application".to_string(), &scopes.application)];
+    if p.locations {
+        for (scope, list) in &scopes.locations {
+            lists.push((scope.label(), list));
+        }
+    }
+    for (label, list) in lists {
         for h in &p.headers {
-            assert_eq!(adds(&h.name), 1, "{what}: {} in {:?}", h.name, c.scope);
-            let value = live
+            let set: Vec<_> = list
                 .iter()
-                .find_map(|e| match &e.op {
-                    HeaderOp::Add { name, value } if name.eq_ignore_ascii_case(&h.name) => {
-                        Some(value.clone())
-                    }
-                    _ => None,
-                })
-                .unwrap();
-            assert_eq!(value, h.value.render(), "{what}: value of {}", h.name);
+                .filter(|e| e.name.eq_ignore_ascii_case(&h.name))
+                .collect();
+            assert_eq!(set.len(), 1, "{what}: {} in {label}", h.name);
+            assert_eq!(
+                set[0].value,
+                h.value.render(),
+                "{what}: value of {} in {label}",
+                h.name
+            );
         }
         for r in &p.remove {
-            assert_eq!(adds(r), 0, "{what}: {r} is removed");
-            let removes = live
+            assert!(
+                !list.iter().any(|e| e.name.eq_ignore_ascii_case(r)),
+                "{what}: {r} is added in {label}"
+            );
+        }
+    }
+    // What the server adds (X-Powered-By) is removed in the application, once per collection.
+    for r in &p.remove {
+        let app: Vec<_> = colls
+            .iter()
+            .filter(|c| {
+                c.kind == p.collection && (c.scope == Scope::TopLevel || c.scope.is_application())
+            })
+            .collect();
+        let removed = app.iter().any(|c| {
+            c.entries.iter().any(|e| match &e.op {
+                HeaderOp::Clear => true,
+                HeaderOp::Remove { name } => name.eq_ignore_ascii_case(r),
+                HeaderOp::Add { .. } => false,
+            })
+        });
+        assert!(removed, "{what}: {r} is not removed");
+        for c in app {
+            let n = c
+                .entries
                 .iter()
                 .filter(
                     |e| matches!(&e.op, HeaderOp::Remove { name } if name.eq_ignore_ascii_case(r)),
                 )
                 .count();
-            assert_eq!(removes, 1, "{what}: one <remove name=\"{r}\"/>");
+            assert!(
+                n <= 1,
+                "{what}: {n} <remove name=\"{r}\"/> in one collection"
+            );
         }
     }
 }
@@ -344,4 +365,108 @@ fn the_recommended_preset_uses_only_standardized_features() {
             m.feature
         );
     }
+}
+
+/// Applies a profile with webxsl and with xsltproc (on the generated template), checks that
+/// both agree, that the result passes [`check_entries`] and that a second run changes nothing;
+/// returns webxsl's result.
+fn apply_both(p: &Profile, input: &str, what: &str) -> String {
+    let dir = support::temp_dir(&format!("scope-{}", what.replace(' ', "-")));
+    let xsl_path = dir.join("p.xsl");
+    std::fs::write(&xsl_path, xsl(p)).unwrap();
+    let in_path = dir.join("web.config");
+    std::fs::write(&in_path, input).unwrap();
+    let once = apply_profile(p, input.as_bytes(), &ApplyOptions::default()).unwrap();
+    check_entries(p, &once.bytes, what);
+    let theirs = support::run_xsltproc(&xsl_path, &in_path, &[]);
+    assert_eq!(
+        support::canonical_content(&once.bytes),
+        support::canonical_content(&theirs),
+        "{what}: webxsl and xsltproc disagree"
+    );
+    let twice = apply_profile(p, &once.bytes, &ApplyOptions::default()).unwrap();
+    assert!(
+        !twice.changed,
+        "{what}: not idempotent:\n{}",
+        twice.new_text
+    );
+    once.new_text
+}
+
+fn small_profile(extra: &str) -> Profile {
+    profile::parse(
+        &format!(
+            "name = \"small\"\n{extra}remove = [\"X-Powered-By\"]\n[headers]\nX-Frame-Options = \"DENY\"\nX-Content-Type-Options = \"nosniff\"\n"
+        ),
+        false,
+        None,
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_application_location_is_used_when_the_top_level_has_no_system_webserver() {
+    // ASP.NET Core's published web.config: everything inside <location path=".">.
+    let input = "<configuration>\n  <location path=\".\" inheritInChildApplications=\"false\">\n    <system.webServer>\n      <aspNetCore processPath=\"dotnet\" />\n    </system.webServer>\n  </location>\n</configuration>\n";
+    let out = apply_both(&small_profile(""), input, "app location");
+    assert_eq!(
+        out,
+        "<configuration>\n  <location path=\".\" inheritInChildApplications=\"false\">\n    <system.webServer>\n      <aspNetCore processPath=\"dotnet\" />\n      <httpProtocol>\n        <customHeaders>\n          <remove name=\"X-Powered-By\" />\n          <add name=\"X-Frame-Options\" value=\"DENY\" />\n          <add name=\"X-Content-Type-Options\" value=\"nosniff\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n</configuration>\n"
+    );
+}
+
+#[test]
+fn headers_set_in_either_application_collection_are_not_added_again() {
+    // The top level sets X-Frame-Options, <location path="."> X-Content-Type-Options: IIS
+    // merges both, so neither may be added to the other.
+    let input = "<configuration>\n  <system.webServer>\n    <httpProtocol>\n      <customHeaders>\n        <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\n      </customHeaders>\n    </httpProtocol>\n  </system.webServer>\n  <location path=\".\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <add name=\"x-content-type-options\" value=\"nosniff\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n</configuration>\n";
+    let out = apply_both(&small_profile(""), input, "both application collections");
+    assert_eq!(out.matches("X-Frame-Options").count(), 1, "{out}");
+    assert_eq!(
+        out.to_ascii_lowercase()
+            .matches("x-content-type-options")
+            .count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("<add name=\"X-Frame-Options\" value=\"DENY\" />"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_location_that_sets_a_profile_header_itself_gets_a_remove_first() {
+    // Without the <remove>, /api would answer HTTP 500.19 once the application sets
+    // X-Frame-Options too.
+    let input = "<configuration>\n  <location path=\"api\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n</configuration>\n";
+    let out = apply_both(&small_profile(""), input, "own entry");
+    assert!(
+        out.contains("          <remove name=\"X-Frame-Options\" />\n          <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\n"),
+        "{out}"
+    );
+    // With locations = true the location's entry also gets the profile's value.
+    let out = apply_both(
+        &small_profile("locations = true\n"),
+        input,
+        "own entry patched",
+    );
+    assert!(
+        out.contains("          <remove name=\"X-Frame-Options\" />\n          <add name=\"X-Frame-Options\" value=\"DENY\" />\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_location_that_clears_gets_the_headers_back_when_locations_is_on() {
+    let input = "<configuration>\n  <location path=\"legacy\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <clear />\n          <add name=\"X-UA-Compatible\" value=\"IE=edge\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n</configuration>\n";
+    // Off: the location keeps its choice (the check only covers the application).
+    let out = apply_both(&small_profile(""), input, "clear off");
+    assert_eq!(out.matches("X-Frame-Options").count(), 1, "{out}");
+    // On: the cleared headers are added back in the location.
+    let out = apply_both(&small_profile("locations = true\n"), input, "clear on");
+    assert!(
+        out.contains("          <clear />\n          <add name=\"X-UA-Compatible\" value=\"IE=edge\" />\n          <add name=\"X-Frame-Options\" value=\"DENY\" />\n          <add name=\"X-Content-Type-Options\" value=\"nosniff\" />\n"),
+        "{out}"
+    );
 }
