@@ -154,6 +154,8 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
     /// How to fix it, if we know.
     pub hint: Option<String>,
+    /// A rule id, printed as `warning[rule-id]`.
+    pub code: Option<String>,
 }
 
 impl Diagnostic {
@@ -166,6 +168,7 @@ impl Diagnostic {
             message: message.into(),
             source_line: None,
             hint: None,
+            code: None,
         }
     }
 
@@ -189,6 +192,18 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the severity.
+    pub fn severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
+    }
+
+    /// Sets the rule id.
+    pub fn code(mut self, code: impl Into<String>) -> Diagnostic {
+        self.code = Some(code.into());
+        self
+    }
+
     /// Adds a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hint = Some(hint.into());
@@ -205,6 +220,9 @@ impl Diagnostic {
             (None, None) => {}
         }
         out.push_str(self.severity.as_str());
+        if let Some(code) = &self.code {
+            out.push_str(&format!("[{code}]"));
+        }
         out.push_str(": ");
         out.push_str(&self.message);
         out.push('\n');

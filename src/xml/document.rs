@@ -284,9 +284,50 @@ fn normalize_attr(raw: &str) -> String {
     raw.replace("\r\n", " ").replace(['\r', '\n', '\t'], " ")
 }
 
+/// Maps an offset in an attribute's (decoded, normalised) value to an offset in its raw text.
+pub fn raw_value_offset(raw: &str, decoded: usize) -> usize {
+    let b = raw.as_bytes();
+    let (mut r, mut d) = (0usize, 0usize);
+    while d < decoded && r < b.len() {
+        if b[r] == b'&' {
+            let end = raw[r..].find(';').map_or(r + 1, |e| r + e + 1);
+            let ent = &raw[r..end];
+            let len = match ent {
+                "&lt;" | "&gt;" | "&amp;" | "&quot;" | "&apos;" => 1,
+                _ if ent.starts_with("&#") => {
+                    let n = if let Some(h) = ent.strip_prefix("&#x") {
+                        u32::from_str_radix(h.trim_end_matches(';'), 16).ok()
+                    } else {
+                        ent[2..].trim_end_matches(';').parse().ok()
+                    };
+                    n.and_then(char::from_u32).map_or(1, char::len_utf8)
+                }
+                _ => 1,
+            };
+            r = end;
+            d += len;
+        } else if b[r] == b'\r' && b.get(r + 1) == Some(&b'\n') {
+            r += 2;
+            d += 1;
+        } else {
+            r += 1;
+            d += 1;
+        }
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_offsets_account_for_references() {
+        assert_eq!(raw_value_offset("a &lt; b", 4), 7);
+        assert_eq!(raw_value_offset("&#x2014;x", 3), 8);
+        assert_eq!(raw_value_offset("a\r\nb", 2), 3);
+        assert_eq!(raw_value_offset("abc", 10), 3);
+    }
 
     fn roundtrip(src: &str) {
         let doc = Document::parse_str(src, &Limits::default()).unwrap();

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::diag::{LineIndex, Pos};
+use crate::xml::document::raw_value_offset;
 use crate::xml::{Document, Limits, NodeId, NodeKind, Tree, XML_NS};
 use crate::xpath::ast::{Expr, ExprKind, Function, HostFunction};
 use crate::xpath::pattern::{Pattern, parse_pattern};
@@ -266,7 +267,7 @@ impl Stylesheet {
     pub(crate) fn xpath_error(&self, loc: Loc, e: &XPathError) -> XsltError {
         let m = &self.modules[loc.module as usize];
         let raw = &m.tree.source()[loc.offset as usize..];
-        let offset = loc.offset as usize + raw_offset(raw, e.span.start);
+        let offset = loc.offset as usize + raw_value_offset(raw, e.span.start);
         self.error_at(
             Loc {
                 module: loc.module,
@@ -276,39 +277,6 @@ impl Stylesheet {
             e.message.clone(),
         )
     }
-}
-
-/// Maps an offset in an attribute's (decoded, normalised) value to an offset in its raw text.
-fn raw_offset(raw: &str, decoded: usize) -> usize {
-    let b = raw.as_bytes();
-    let (mut r, mut d) = (0usize, 0usize);
-    while d < decoded && r < b.len() {
-        if b[r] == b'&' {
-            let end = raw[r..].find(';').map_or(r + 1, |e| r + e + 1);
-            let ent = &raw[r..end];
-            let len = match ent {
-                "&lt;" | "&gt;" | "&amp;" | "&quot;" | "&apos;" => 1,
-                _ if ent.starts_with("&#") => {
-                    let n = if let Some(h) = ent.strip_prefix("&#x") {
-                        u32::from_str_radix(h.trim_end_matches(';'), 16).ok()
-                    } else {
-                        ent[2..].trim_end_matches(';').parse().ok()
-                    };
-                    n.and_then(char::from_u32).map_or(1, char::len_utf8)
-                }
-                _ => 1,
-            };
-            r = end;
-            d += len;
-        } else if b[r] == b'\r' && b.get(r + 1) == Some(&b'\n') {
-            r += 2;
-            d += 1;
-        } else {
-            r += 1;
-            d += 1;
-        }
-    }
-    r
 }
 
 enum ModuleSource {
@@ -787,7 +755,7 @@ impl Compiler {
         let raw = &t.source()[start..];
         self.err(
             m,
-            start + raw_offset(raw, e.span.start),
+            start + raw_value_offset(raw, e.span.start),
             e.code,
             e.message.clone(),
         )
@@ -890,7 +858,7 @@ impl Compiler {
                 b'}' => {
                     return Err(self.err(
                         m,
-                        value_start + raw_offset(raw, i),
+                        value_start + raw_value_offset(raw, i),
                         "XTSE0370",
                         "unescaped '}' in an attribute value template (write '}}')",
                     ));
@@ -912,7 +880,7 @@ impl Compiler {
                     if j >= b.len() {
                         return Err(self.err(
                             m,
-                            value_start + raw_offset(raw, i),
+                            value_start + raw_value_offset(raw, i),
                             "XTSE0350",
                             "unclosed '{' in an attribute value template",
                         ));
@@ -927,7 +895,7 @@ impl Compiler {
                         .map_err(|e| {
                             self.err(
                                 m,
-                                value_start + raw_offset(raw, start + e.span.start),
+                                value_start + raw_value_offset(raw, start + e.span.start),
                                 e.code,
                                 e.message.clone(),
                             )
@@ -938,14 +906,14 @@ impl Compiler {
                     .map_err(|e| {
                         self.err(
                             m,
-                            value_start + raw_offset(raw, start + e.span.start),
+                            value_start + raw_value_offset(raw, start + e.span.start),
                             e.code,
                             e.message.clone(),
                         )
                     })?;
                     parts.push(AvtPart::Expr(XExpr {
                         expr,
-                        loc: self.loc(m, value_start + raw_offset(raw, start)),
+                        loc: self.loc(m, value_start + raw_value_offset(raw, start)),
                     }));
                     i = j + 1;
                 }
@@ -2327,14 +2295,6 @@ fn resolve_qname_literals(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn raw_offsets_account_for_references() {
-        assert_eq!(raw_offset("a &lt; b", 4), 7);
-        assert_eq!(raw_offset("&#x2014;x", 3), 8);
-        assert_eq!(raw_offset("a\r\nb", 2), 3);
-        assert_eq!(raw_offset("abc", 10), 3);
-    }
 
     #[test]
     fn qnames() {
