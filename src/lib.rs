@@ -17,6 +17,7 @@
 //! | [`model`] | the web.config header collections |
 //! | [`profile`] | header profiles (TOML/JSON), presets, CSP and Permissions-Policy syntax |
 //! | [`generate`] | XSLT 1.0 and XDT templates from a profile |
+//! | [`validate`] | IIS, header-syntax and security rules; the Observatory grade; reports |
 //!
 //! ```
 //! use webxsl::xml::{Document, Limits};
@@ -39,6 +40,7 @@ pub mod generate;
 pub mod model;
 pub mod patch;
 pub mod profile;
+pub mod validate;
 pub mod xml;
 pub mod xpath;
 pub mod xslt;

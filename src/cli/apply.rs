@@ -197,7 +197,7 @@ fn usage(message: &str) -> anyhow::Error {
     .into()
 }
 
-fn read_failure(name: &str, e: &std::io::Error) -> Failure {
+pub fn read_failure(name: &str, e: &std::io::Error) -> Failure {
     Failure {
         code: EXIT_ERROR,
         rendered: Diagnostic::error(format!("cannot read: {e}"))

@@ -11,6 +11,7 @@ mod diff;
 mod inspect;
 mod output;
 mod profiles;
+mod validate;
 mod xslt;
 
 use clap::{Parser, Subcommand};
@@ -44,7 +45,7 @@ enum Command {
     /// List the built-in header profiles, or show one as TOML
     Profiles(profiles::ProfilesArgs),
     /// Check web.config files: IIS rules, header syntax, security grade
-    Validate(ValidateArgs),
+    Validate(validate::ValidateArgs),
     /// Parse web.config files and show their encoding, layout and structure
     Inspect(inspect::InspectArgs),
 }
@@ -65,29 +66,6 @@ pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
-}
-
-/// `webxsl validate`
-#[derive(clap::Args, Debug)]
-struct ValidateArgs {
-    /// web.config files or glob patterns
-    files: Vec<String>,
-    /// Also check that the headers of this profile are set
-    #[arg(long, value_name = "NAME|FILE")]
-    profile: Option<String>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
-    format: ValidateFormat,
-    /// Exit 1 when a file grades lower than this (A+, A, A-, B+, ... F)
-    #[arg(long, value_name = "GRADE")]
-    min_grade: Option<String>,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum ValidateFormat {
-    Human,
-    Json,
-    Sarif,
 }
 
 /// Parses the arguments, runs the command and returns the process exit code.
@@ -115,11 +93,6 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Diff(args) => diff::run(args),
         Command::Generate(args) => profiles::run_generate(args),
         Command::Profiles(args) => profiles::run_profiles(args),
-        Command::Validate(_) => not_yet("validate", 7),
+        Command::Validate(args) => validate::run(args),
     }
-}
-
-fn not_yet(command: &str, issue: u32) -> anyhow::Result<i32> {
-    eprintln!("webxsl: error: `webxsl {command}` is not implemented yet (issue #{issue})");
-    Ok(EXIT_ERROR)
 }

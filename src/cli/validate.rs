@@ -1,0 +1,159 @@
+//! `webxsl validate`: rules, grade and reports for web.config files.
+
+use std::io::Read as _;
+
+use webxsl::diag::Diagnostic;
+use webxsl::validate::{self, FileReport, RULES, ValidateOptions, grade, report};
+
+use super::apply::{expand_files, read_failure};
+use super::output::{Failure, write_stdout};
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+
+/// `webxsl validate`
+#[derive(clap::Args, Debug)]
+pub struct ValidateArgs {
+    /// web.config files or glob patterns (none or `-`: standard input)
+    files: Vec<String>,
+    /// Also check that the headers of this profile (preset name or TOML/JSON file) are set
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
+    format: ValidateFormat,
+    /// Exit 1 when a file grades lower than this (A+, A, A-, B+, B, B-, C+, C, C-, D+, D, D-, F)
+    #[arg(long, value_name = "GRADE")]
+    min_grade: Option<String>,
+    /// Drop the findings of a rule (repeat, or separate ids with commas)
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// List the rules and exit
+    #[arg(long)]
+    list_rules: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ValidateFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+fn usage(message: String) -> anyhow::Error {
+    Failure {
+        code: EXIT_ERROR,
+        rendered: format!("webxsl: error: {message}\n"),
+    }
+    .into()
+}
+
+pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
+    if args.list_rules {
+        let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
+        let mut out = String::new();
+        for r in RULES {
+            out.push_str(&format!(
+                "{:width$}  {:7}  {}\n",
+                r.id,
+                r.severity.as_str(),
+                r.summary
+            ));
+        }
+        write_stdout(out.as_bytes())?;
+        return Ok(EXIT_OK);
+    }
+    let min_rank = match &args.min_grade {
+        None => None,
+        Some(g) => match grade::rank(g.trim()) {
+            Some(r) => Some(r),
+            None => {
+                return Err(usage(format!(
+                    "--min-grade {g}: not a grade (one of {})",
+                    grade::LETTERS.join(", ")
+                )));
+            }
+        },
+    };
+    for i in &args.ignore {
+        if i == "xml-malformed" {
+            return Err(usage(
+                "--ignore xml-malformed: a file that is not XML cannot be checked".into(),
+            ));
+        }
+        if !RULES.iter().any(|r| r.id == i) {
+            let guess = RULES
+                .iter()
+                .min_by_key(|r| strsim::levenshtein(r.id, i))
+                .map(|r| r.id)
+                .unwrap_or("");
+            return Err(usage(format!(
+                "--ignore {i}: no such rule (did you mean {guess}? webxsl validate --list-rules lists them)"
+            )));
+        }
+    }
+    let opts = ValidateOptions {
+        profile: match &args.profile {
+            Some(p) => Some(super::profiles::load(p)?),
+            None => None,
+        },
+        ignore: args.ignore.clone(),
+    };
+    let mut code = EXIT_OK;
+    let mut reports: Vec<FileReport> = Vec::new();
+    if args.files.is_empty() || args.files == ["-"] {
+        let mut input = Vec::new();
+        std::io::stdin().read_to_end(&mut input)?;
+        reports.push(validate::validate("<stdin>", &input, &opts));
+    } else {
+        let files = match expand_files(&args.files) {
+            Ok(f) => f,
+            Err(errors) => {
+                return Err(Failure {
+                    code: EXIT_ERROR,
+                    rendered: errors.iter().map(Diagnostic::render).collect(),
+                }
+                .into());
+            }
+        };
+        for f in &files {
+            let name = f.display().to_string();
+            match std::fs::read(f) {
+                Ok(bytes) => reports.push(validate::validate(&name, &bytes, &opts)),
+                Err(e) => {
+                    eprint!("{}", read_failure(&name, &e).rendered);
+                    code = EXIT_ERROR;
+                }
+            }
+        }
+    }
+    let mut out = match args.format {
+        ValidateFormat::Human => report::human(&reports),
+        ValidateFormat::Json => serde_json::to_string_pretty(&report::json(&reports))?,
+        ValidateFormat::Sarif => serde_json::to_string_pretty(&report::sarif(&reports))?,
+    };
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    let mut below = Vec::new();
+    if let Some(min) = min_rank {
+        for r in &reports {
+            if let Some(g) = &r.grade
+                && grade::rank(g.letter).is_some_and(|rank| rank > min)
+            {
+                below.push(format!(
+                    "webxsl: {}: grade {} is below --min-grade {}\n",
+                    r.path,
+                    g.letter,
+                    grade::LETTERS[min]
+                ));
+            }
+        }
+    }
+    write_stdout(out.as_bytes())?;
+    for b in &below {
+        eprint!("{b}");
+    }
+    if code == EXIT_OK && (reports.iter().any(FileReport::has_errors) || !below.is_empty()) {
+        code = EXIT_FINDINGS;
+    }
+    Ok(code)
+}

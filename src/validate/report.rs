@@ -1,0 +1,224 @@
+//! Validation reports: human text, JSON and SARIF 2.1.0.
+//!
+//! - **human**: per file, every finding as `file:line:col: warning[rule]: message`, the line with
+//!   a caret and the hint; then the grade with the tests that cost or earned points; a summary.
+//! - **json**: `{"files":[{"path","grade","score","findings":[{"rule","severity","line","column",
+//!   "message","hint"}]}]}` (`grade` and `score` are null for a file that is not XML).
+//! - **sarif**: one run of tool `webxsl` with every rule, one result per finding (columns count
+//!   Unicode code points), and each file's grade in the run's property bag.
+
+use serde_json::{Value, json};
+
+use super::{FileReport, RULES};
+use crate::diag::{Diagnostic, Severity};
+
+/// Renders findings, grade and a summary for people.
+pub fn human(reports: &[FileReport]) -> String {
+    let mut out = String::new();
+    let (mut errors, mut warnings, mut infos) = (0, 0, 0);
+    for r in reports {
+        for f in &r.findings {
+            match f.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+                Severity::Info => infos += 1,
+            }
+            let d = Diagnostic::error(f.message.clone())
+                .severity(f.severity)
+                .code(f.rule)
+                .in_file(r.path.clone())
+                .at(f.pos)
+                .with_source(&r.text)
+                .with_hint(f.hint.clone());
+            out.push_str(&d.render());
+        }
+        match &r.grade {
+            Some(g) => {
+                out.push_str(&format!(
+                    "{}: grade {} (score {})",
+                    r.path, g.letter, g.score
+                ));
+                let counted: Vec<String> = g
+                    .tests
+                    .iter()
+                    .filter(|t| t.modifier != 0)
+                    .map(|t| format!("{} {:+}", t.result, t.modifier))
+                    .collect();
+                if !counted.is_empty() {
+                    out.push_str(&format!(": {}", counted.join(", ")));
+                }
+                out.push('\n');
+            }
+            None => out.push_str(&format!("{}: no grade (not XML)\n", r.path)),
+        }
+        out.push('\n');
+    }
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    out.push_str(&format!(
+        "{}: {}, {}, {}\n",
+        plural(reports.len(), "file"),
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        plural(infos, "info")
+    ));
+    out
+}
+
+/// The JSON report.
+pub fn json(reports: &[FileReport]) -> Value {
+    let files: Vec<Value> = reports
+        .iter()
+        .map(|r| {
+            let findings: Vec<Value> = r
+                .findings
+                .iter()
+                .map(|f| {
+                    json!({
+                        "rule": f.rule,
+                        "severity": f.severity.as_str(),
+                        "line": f.pos.line,
+                        "column": f.pos.col,
+                        "message": f.message,
+                        "hint": f.hint,
+                    })
+                })
+                .collect();
+            json!({
+                "path": r.path,
+                "grade": r.grade.as_ref().map(|g| g.letter),
+                "score": r.grade.as_ref().map(|g| g.score),
+                "findings": findings,
+            })
+        })
+        .collect();
+    json!({ "files": files })
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A path as a URI reference: forward slashes, reserved and non-ASCII bytes percent-encoded,
+/// absolute paths as `file://` URIs.
+pub fn path_uri(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    let (prefix, rest) = if p.starts_with('/') {
+        ("file://", p.as_str())
+    } else if p.len() > 2
+        && p.as_bytes()[1] == b':'
+        && p.as_bytes()[2] == b'/'
+        && p.as_bytes()[0].is_ascii_alphabetic()
+    {
+        ("file:///", p.as_str())
+    } else {
+        ("", p.strip_prefix("./").unwrap_or(&p))
+    };
+    let mut out = String::from(prefix);
+    for (i, b) in rest.bytes().enumerate() {
+        let keep = b.is_ascii_alphanumeric()
+            || b"-._~/!$&'()*+,;=@".contains(&b)
+            || (b == b':' && i > 0 && !prefix.is_empty());
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The SARIF 2.1.0 log.
+pub fn sarif(reports: &[FileReport]) -> Value {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.id,
+                "shortDescription": { "text": r.summary },
+                "help": { "text": r.hint },
+                "defaultConfiguration": { "level": sarif_level(r.severity) },
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for r in reports {
+        let uri = path_uri(&r.path);
+        for f in &r.findings {
+            let index = RULES.iter().position(|x| x.id == f.rule).unwrap_or(0);
+            let mut region = json!({
+                "startLine": f.pos.line.max(1),
+                "startColumn": f.pos.col.max(1),
+            });
+            if let Some(line) = crate::diag::line_text(&r.text, f.pos.line) {
+                region["snippet"] = json!({ "text": line });
+            }
+            results.push(json!({
+                "ruleId": f.rule,
+                "ruleIndex": index,
+                "level": sarif_level(f.severity),
+                "message": { "text": format!("{} ({})", f.message, f.hint) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri },
+                        "region": region,
+                    }
+                }],
+            }));
+        }
+    }
+    let grades: Vec<Value> = reports
+        .iter()
+        .map(|r| {
+            json!({
+                "path": r.path,
+                "grade": r.grade.as_ref().map(|g| g.letter),
+                "score": r.grade.as_ref().map(|g| g.score),
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "webxsl",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": { "grades": grades },
+        }]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris() {
+        assert_eq!(
+            path_uri("samples/a b/web.config"),
+            "samples/a%20b/web.config"
+        );
+        assert_eq!(path_uri("./web.config"), "web.config");
+        assert_eq!(
+            path_uri("/srv/site/web.config"),
+            "file:///srv/site/web.config"
+        );
+        assert_eq!(
+            path_uri("C:\\site\\web.config"),
+            "file:///C:/site/web.config"
+        );
+        assert_eq!(path_uri("dir/é.config"), "dir/%C3%A9.config");
+        assert_eq!(path_uri("a:b"), "a%3Ab");
+    }
+}

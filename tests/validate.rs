@@ -1,0 +1,853 @@
+//! `webxsl validate`: every rule fires on a config that breaks it and stays quiet on a close
+//! one that does not; the samples and every preset's result are validated; the JSON report has
+//! its documented shape and the SARIF report passes the official SARIF 2.1.0 schema.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use webxsl::apply::{ApplyOptions, apply_profile};
+use webxsl::diag::Severity;
+use webxsl::profile::presets;
+use webxsl::validate::{FileReport, RULES, ValidateOptions, validate};
+
+/// A clean site: every recommended header, X-Powered-By removed, no Server header, no
+/// system.web (so no cookie or version checks).
+const BASE: &[(&str, &str)] = &[
+    (
+        "Strict-Transport-Security",
+        "max-age=63072000; includeSubDomains",
+    ),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", "camera=(), geolocation=()"),
+];
+
+/// What to change in the clean site.
+#[derive(Clone, Default)]
+struct Site {
+    /// Headers replaced (same name) or added.
+    set: Vec<(&'static str, &'static str)>,
+    /// Headers left out.
+    without: Vec<&'static str>,
+    /// Raw entries appended to the collection.
+    raw_entries: &'static str,
+    /// Raw XML appended to <configuration>.
+    raw_top: &'static str,
+    /// Keep the <remove name="X-Powered-By"/>.
+    keep_powered_by: bool,
+    /// Keep requestFiltering removeServerHeader.
+    keep_server: bool,
+}
+
+fn site() -> Site {
+    Site {
+        keep_powered_by: true,
+        keep_server: true,
+        ..Site::default()
+    }
+}
+
+impl Site {
+    fn set(mut self, name: &'static str, value: &'static str) -> Site {
+        self.set.push((name, value));
+        self
+    }
+    fn without(mut self, name: &'static str) -> Site {
+        self.without.push(name);
+        self
+    }
+    fn entries(mut self, raw: &'static str) -> Site {
+        self.raw_entries = raw;
+        self
+    }
+    fn top(mut self, raw: &'static str) -> Site {
+        self.raw_top = raw;
+        self
+    }
+    fn text(&self) -> String {
+        let mut headers: Vec<(&str, &str)> = BASE
+            .iter()
+            .filter(|(n, _)| !self.without.contains(n))
+            .copied()
+            .collect();
+        for (n, v) in &self.set {
+            match headers.iter_mut().find(|(x, _)| x == n) {
+                Some(h) => h.1 = v,
+                None => headers.push((n, v)),
+            }
+        }
+        let mut s = String::from(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <system.webServer>\n    <httpProtocol>\n      <customHeaders>\n",
+        );
+        if self.keep_powered_by {
+            s.push_str("        <remove name=\"X-Powered-By\" />\n");
+        }
+        for (n, v) in headers {
+            s.push_str(&format!(
+                "        <add name=\"{}\" value=\"{}\" />\n",
+                n,
+                support::attr_escape(v)
+            ));
+        }
+        s.push_str(self.raw_entries);
+        s.push_str("      </customHeaders>\n    </httpProtocol>\n");
+        if self.keep_server {
+            s.push_str("    <security>\n      <requestFiltering removeServerHeader=\"true\" />\n    </security>\n");
+        }
+        s.push_str("  </system.webServer>\n");
+        s.push_str(self.raw_top);
+        s.push_str("</configuration>\n");
+        s
+    }
+}
+
+fn check(text: &str) -> FileReport {
+    validate("web.config", text.as_bytes(), &ValidateOptions::default())
+}
+
+fn rules(r: &FileReport) -> Vec<&'static str> {
+    r.findings.iter().map(|f| f.rule).collect()
+}
+
+const SYSTEM_WEB_GOOD: &str = "  <system.web>\n    <httpRuntime enableVersionHeader=\"false\" />\n    <httpCookies requireSSL=\"true\" httpOnlyCookies=\"true\" sameSite=\"Lax\" />\n  </system.web>\n";
+
+/// (rule, a config that breaks it, a close config that does not).
+fn cases() -> Vec<(&'static str, String, String)> {
+    let s = site;
+    vec![
+        (
+            "xml-malformed",
+            "<configuration>\n  <system.webServer>\n</configuration>\n".into(),
+            s().text(),
+        ),
+        (
+            "duplicate-header",
+            s().entries("        <add name=\"x-frame-options\" value=\"SAMEORIGIN\" />\n").text(),
+            s().entries("        <remove name=\"X-Frame-Options\" />\n        <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\n").text(),
+        ),
+        (
+            "duplicate-header",
+            s().top("  <location path=\"api\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n").text(),
+            s().top("  <location path=\"api\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <clear />\n          <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n").text(),
+        ),
+        (
+            "header-name-invalid",
+            s().set("X Custom(1)", "a").text(),
+            s().set("X-Custom_1", "a").text(),
+        ),
+        (
+            "header-value-invalid",
+            s().entries("        <add name=\"X-Custom\" value=\"a&#10;Set-Cookie: x=1\" />\n").text(),
+            s().entries("        <add name=\"X-Custom\" value=\"a&#9;b\" />\n").text(),
+        ),
+        (
+            "missing-header",
+            s().without("Strict-Transport-Security").text(),
+            // frame-ancestors stands in for X-Frame-Options.
+            s().without("X-Frame-Options").text(),
+        ),
+        (
+            "deprecated-header",
+            s().set("X-XSS-Protection", "1; mode=block").text(),
+            s().set("X-XSS-Protection", "0").text(),
+        ),
+        (
+            "deprecated-header",
+            s().set("Expect-CT", "max-age=86400").text(),
+            s().set("Expect", "100-continue").text(),
+        ),
+        (
+            "hsts-weak",
+            s().set("Strict-Transport-Security", "max-age=300").text(),
+            s().set("Strict-Transport-Security", "max-age=15552000").text(),
+        ),
+        (
+            "hsts-weak",
+            s().set("Strict-Transport-Security", "includeSubDomains").text(),
+            s().set("Strict-Transport-Security", "includeSubDomains; MAX-AGE=31536000").text(),
+        ),
+        (
+            "referrer-policy-unsafe",
+            s().set("Referrer-Policy", "unsafe-url").text(),
+            // The last policy the browser knows wins.
+            s().set("Referrer-Policy", "unsafe-url, strict-origin").text(),
+        ),
+        (
+            "referrer-policy-unsafe",
+            s().set("Referrer-Policy", "nope").text(),
+            s().set("Referrer-Policy", "no-referrer").text(),
+        ),
+        (
+            "xfo-invalid",
+            s().set("X-Frame-Options", "ALLOW-FROM https://a.example").text(),
+            s().set("X-Frame-Options", "sameorigin").text(),
+        ),
+        (
+            "xcto-invalid",
+            s().set("X-Content-Type-Options", "sniff").text(),
+            s().set("X-Content-Type-Options", "NoSniff").text(),
+        ),
+        (
+            "csp-unsafe-inline",
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'").text(),
+            // Browsers ignore 'unsafe-inline' next to a nonce.
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline' 'nonce-r4nd0m'; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-unsafe-eval",
+            s().set("Content-Security-Policy", "default-src 'self' 'unsafe-eval'; object-src 'none'; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-broad-source",
+            s().set("Content-Security-Policy", "default-src 'self'; script-src https:; object-src 'none'; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; script-src https://cdn.example.com; img-src https:; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-missing-object-src",
+            s().set("Content-Security-Policy", "script-src 'self'; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "script-src 'self'; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-missing-script-src",
+            s().set("Content-Security-Policy", "object-src 'none'; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-missing-base-uri",
+            s().set("Content-Security-Policy", "default-src 'self'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; base-uri 'self'").text(),
+        ),
+        (
+            "csp-insecure-source",
+            s().set("Content-Security-Policy", "default-src 'self'; img-src http://images.example; object-src 'none'; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; img-src https://images.example; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-deprecated-directive",
+            s().set("Content-Security-Policy", "default-src 'self'; reflected-xss block; object-src 'none'; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-unknown-directive",
+            s().set("Content-Security-Policy", "defualt-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "DEFAULT-SRC 'self'; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-duplicate-directive",
+            s().set("Content-Security-Policy", "default-src 'self'; object-src 'none'; default-src *; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-missing-semicolon",
+            s().set("Content-Security-Policy", "default-src 'self' object-src 'none'; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "pp-syntax",
+            s().set("Permissions-Policy", "camera=(self").text(),
+            s().set("Permissions-Policy", "camera=(self \"https://a.example\")").text(),
+        ),
+        (
+            "pp-unknown-feature",
+            s().set("Permissions-Policy", "camera=(), interest-cohort=()").text(),
+            s().set("Permissions-Policy", "camera=(), microphone=()").text(),
+        ),
+        (
+            "pp-retired-feature",
+            s().set("Permissions-Policy", "document-domain=()").text(),
+            s().set("Permissions-Policy", "fullscreen=(self)").text(),
+        ),
+        (
+            "pp-experimental-feature",
+            s().set("Permissions-Policy", "clipboard-read=()").text(),
+            s().set("Permissions-Policy", "payment=()").text(),
+        ),
+        (
+            "pp-duplicate-feature",
+            s().set("Permissions-Policy", "camera=(), geolocation=(), camera=(self)").text(),
+            s().set("Permissions-Policy", "camera=(), geolocation=(self)").text(),
+        ),
+        (
+            "pp-feature-policy",
+            s().without("Permissions-Policy").set("Feature-Policy", "camera 'none'").text(),
+            s().set("Feature-Policy-Report", "x").text(),
+        ),
+        (
+            "server-header-leak",
+            Site { keep_powered_by: false, ..site() }.text(),
+            s().text(),
+        ),
+        (
+            "server-header-leak",
+            Site { keep_server: false, ..site() }.text(),
+            s().text(),
+        ),
+        (
+            "server-header-leak",
+            s().top("  <system.web>\n    <httpRuntime targetFramework=\"4.8\" />\n    <httpCookies requireSSL=\"true\" httpOnlyCookies=\"true\" />\n  </system.web>\n").text(),
+            s().top(SYSTEM_WEB_GOOD).text(),
+        ),
+        (
+            "cookie-not-secure",
+            s().top("  <system.web>\n    <httpRuntime enableVersionHeader=\"false\" />\n    <httpCookies httpOnlyCookies=\"true\" />\n  </system.web>\n").text(),
+            s().top(SYSTEM_WEB_GOOD).text(),
+        ),
+        (
+            "cookie-not-httponly",
+            s().top("  <system.web>\n    <httpRuntime enableVersionHeader=\"false\" />\n    <httpCookies requireSSL=\"true\" httpOnlyCookies=\"false\" />\n  </system.web>\n").text(),
+            s().top(SYSTEM_WEB_GOOD).text(),
+        ),
+        (
+            "cookie-samesite-none-insecure",
+            s().top("  <system.web>\n    <httpRuntime enableVersionHeader=\"false\" />\n    <httpCookies httpOnlyCookies=\"true\" sameSite=\"None\" />\n  </system.web>\n").text(),
+            s().top("  <system.web>\n    <httpRuntime enableVersionHeader=\"false\" />\n    <httpCookies requireSSL=\"true\" httpOnlyCookies=\"true\" sameSite=\"None\" />\n  </system.web>\n").text(),
+        ),
+    ]
+}
+
+#[test]
+fn every_rule_fires_on_a_config_that_breaks_it_and_not_on_one_that_does_not() {
+    let cases = cases();
+    for (rule, bad, good) in &cases {
+        let r = check(bad);
+        assert!(
+            rules(&r).contains(rule),
+            "{rule} does not fire on:\n{bad}\nfindings: {:?}",
+            rules(&r)
+        );
+        let r = check(good);
+        assert!(
+            !rules(&r).contains(rule),
+            "{rule} fires on:\n{good}\nfindings: {:#?}",
+            r.findings
+        );
+    }
+    // Every rule is covered (profile-mismatch has its own test below).
+    for r in RULES {
+        assert!(
+            r.id == "profile-mismatch" || cases.iter().any(|(id, _, _)| *id == r.id),
+            "no test case for {}",
+            r.id
+        );
+    }
+}
+
+#[test]
+fn the_clean_site_has_no_findings_and_grades_a_plus() {
+    let r = check(&site().text());
+    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    let g = r.grade.unwrap();
+    assert_eq!(g.letter, "A+", "{g:?}");
+}
+
+#[test]
+fn findings_point_at_the_offending_place() {
+    // The line feed inside the value, written as a character reference.
+    let text = site()
+        .entries("        <add name=\"X-Custom\" value=\"ab&#10;cd\" />\n")
+        .text();
+    let r = check(&text);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "header-value-invalid")
+        .unwrap();
+    let line = text.lines().nth(f.pos.line as usize - 1).unwrap();
+    let at: String = line.chars().skip(f.pos.col as usize - 1).collect();
+    assert!(at.starts_with("&#10;cd"), "{line} at {:?}", f.pos);
+    assert_eq!(f.severity, Severity::Error);
+    // A duplicate names the line of the first entry.
+    let text = site()
+        .entries("        <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\n")
+        .text();
+    let r = check(&text);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "duplicate-header")
+        .unwrap();
+    let first = text
+        .lines()
+        .position(|l| l.contains("\"X-Frame-Options\" value=\"DENY\""))
+        .unwrap()
+        + 1;
+    assert!(
+        f.message.contains(&format!("line {first}")),
+        "{}",
+        f.message
+    );
+    assert!(
+        text.lines()
+            .nth(f.pos.line as usize - 1)
+            .unwrap()
+            .contains("SAMEORIGIN"),
+        "{f:?}"
+    );
+    // A CSP finding points into the value, at its directive.
+    let text = site()
+        .set(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'unsafe-eval'; object-src 'none'; base-uri 'none'",
+        )
+        .text();
+    let r = check(&text);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "csp-unsafe-eval")
+        .unwrap();
+    let line = text.lines().nth(f.pos.line as usize - 1).unwrap();
+    let at: String = line.chars().skip(f.pos.col as usize - 1).collect();
+    assert!(at.starts_with("script-src 'unsafe-eval'"), "{at}");
+    // Malformed XML: the parser's position.
+    let r = check("<configuration>\n  <a>\n</configuration>\n");
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(r.findings[0].pos.line, 3);
+    assert!(r.grade.is_none());
+}
+
+#[test]
+fn the_application_location_counts_as_the_site() {
+    let text = "<configuration>\n  <location path=\".\" inheritInChildApplications=\"false\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <remove name=\"X-Powered-By\" />\n          <add name=\"X-Frame-Options\" value=\"DENY\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n  <system.webServer>\n    <httpProtocol>\n      <customHeaders>\n        <add name=\"X-Frame-Options\" value=\"DENY\" />\n      </customHeaders>\n    </httpProtocol>\n  </system.webServer>\n</configuration>\n";
+    let r = check(text);
+    // Top level and <location path="."> merge: the second X-Frame-Options is a duplicate.
+    assert!(rules(&r).contains(&"duplicate-header"), "{:?}", rules(&r));
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.rule == "missing-header" && f.message.contains("X-Frame-Options")),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn profile_mismatch_reports_missing_and_different_headers() {
+    let p = presets::get("recommended").unwrap();
+    let opts = ValidateOptions {
+        profile: Some(p.clone()),
+        ..ValidateOptions::default()
+    };
+    let text = site().set("X-Frame-Options", "SAMEORIGIN").text();
+    let r = validate("web.config", text.as_bytes(), &opts);
+    let mismatches: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "profile-mismatch")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(
+        mismatches
+            .iter()
+            .any(|m| m.contains("X-Frame-Options is \"SAMEORIGIN\"")),
+        "{mismatches:?}"
+    );
+    assert!(
+        mismatches
+            .iter()
+            .any(|m| m.contains("sets Cross-Origin-Opener-Policy, the file does not")),
+        "{mismatches:?}"
+    );
+    // After applying the profile there is nothing to report.
+    let applied = apply_profile(&p, text.as_bytes(), &ApplyOptions::default()).unwrap();
+    let r = validate("web.config", &applied.bytes, &opts);
+    assert!(
+        !rules(&r).contains(&"profile-mismatch"),
+        "{:#?}",
+        r.findings
+    );
+}
+
+#[test]
+fn ignored_rules_are_dropped() {
+    let text = site().without("Strict-Transport-Security").text();
+    let opts = ValidateOptions {
+        ignore: vec!["missing-header".into()],
+        ..ValidateOptions::default()
+    };
+    let r = validate("web.config", text.as_bytes(), &opts);
+    assert!(!rules(&r).contains(&"missing-header"));
+    assert!(rules(&check(&text)).contains(&"missing-header"));
+}
+
+#[test]
+fn the_samples_validate_without_errors() {
+    for path in support::samples() {
+        let bytes = std::fs::read(&path).unwrap();
+        let r = validate(
+            &path.display().to_string(),
+            &bytes,
+            &ValidateOptions::default(),
+        );
+        assert!(!r.has_errors(), "{}: {:#?}", path.display(), r.findings);
+        let g = r.grade.as_ref().unwrap();
+        // None of the samples is hardened yet.
+        assert!(
+            webxsl::validate::grade::rank(g.letter).unwrap() > 0,
+            "{}: {g:?}",
+            path.display()
+        );
+        assert!(rules(&r).contains(&"missing-header"), "{}", path.display());
+    }
+    // The one that already sets X-Frame-Options is not told to set it.
+    let path = support::root().join("samples/existing-xfo/web.config");
+    let r = validate(
+        "x",
+        &std::fs::read(path).unwrap(),
+        &ValidateOptions::default(),
+    );
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.message.starts_with("X-Frame-Options is not set")),
+        "{:#?}",
+        r.findings
+    );
+}
+
+#[test]
+fn every_preset_applied_to_every_sample_validates() {
+    for name in presets::NAMES {
+        let p = presets::get(name).unwrap();
+        for path in support::samples() {
+            let what = format!("{name} on {}", path.display());
+            let bytes = std::fs::read(&path).unwrap();
+            let applied = apply_profile(&p, &bytes, &ApplyOptions::default()).unwrap();
+            let opts = ValidateOptions {
+                profile: Some(p.clone()),
+                ..ValidateOptions::default()
+            };
+            let r = validate(&what, &applied.bytes, &opts);
+            assert!(!r.has_errors(), "{what}: {:#?}", r.findings);
+            let found = rules(&r);
+            match *name {
+                "recommended" => {
+                    assert!(r.findings.is_empty(), "{what}: {:#?}", r.findings);
+                    assert_eq!(r.grade.as_ref().unwrap().letter, "A+", "{what}");
+                }
+                "outsystems-guide" => {
+                    let flagged = |rule: &str, text: &str| {
+                        r.findings
+                            .iter()
+                            .any(|f| f.rule == rule && f.message.contains(text))
+                    };
+                    assert!(flagged("deprecated-header", "X-XSS-Protection"), "{what}");
+                    assert!(flagged("pp-retired-feature", "document-domain"), "{what}");
+                    assert!(flagged("pp-unknown-feature", "interest-cohort"), "{what}");
+                }
+                _ => {}
+            }
+            assert!(!found.contains(&"duplicate-header"), "{what}");
+        }
+    }
+}
+
+// ---- reports, through the real binary --------------------------------------------------------
+
+fn webxsl(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_webxsl"));
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    {
+        use std::io::Write as _;
+        let mut input = child.stdin.take().unwrap();
+        if let Some(b) = stdin {
+            input.write_all(b).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn sample(name: &str) -> String {
+    support::root()
+        .join("samples")
+        .join(name)
+        .join("web.config")
+        .display()
+        .to_string()
+}
+
+/// A directory with a malformed file, a clean one and one with an error-level finding.
+fn report_dir() -> PathBuf {
+    let d = support::temp_dir("validate-reports");
+    std::fs::write(
+        d.join("broken.config"),
+        "<configuration>\n  <a>\n</configuration>\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("clean.config"), site().text()).unwrap();
+    std::fs::write(
+        d.join("duplicate.config"),
+        site()
+            .entries("        <add name=\"X-Frame-Options\" value=\"DENY\" />\n")
+            .text(),
+    )
+    .unwrap();
+    d
+}
+
+#[test]
+fn human_output_and_exit_codes() {
+    let d = report_dir();
+    let clean = d.join("clean.config").display().to_string();
+    let dup = d.join("duplicate.config").display().to_string();
+    let broken = d.join("broken.config").display().to_string();
+
+    let o = webxsl(&["validate", &clean], None);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains(&format!("{clean}: grade A+ (score")), "{out}");
+    assert!(
+        out.contains("1 file: 0 errors, 0 warnings, 0 infos"),
+        "{out}"
+    );
+
+    let o = webxsl(&["validate", &dup], None);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(&format!(
+            "{dup}:13:9: error[duplicate-header]: X-Frame-Options is already added at line 10"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(" 13 |         <add name=\"X-Frame-Options\""),
+        "{out}"
+    );
+    assert!(out.contains("  = hint: "), "{out}");
+
+    let o = webxsl(&["validate", &broken], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains(&format!("{broken}:3:1: error[xml-malformed]:")),
+        "{o:?}"
+    );
+
+    // Warnings alone pass; --min-grade fails a lower grade.
+    let mvc = sample("aspnet-mvc");
+    let o = webxsl(&["validate", &mvc], None);
+    assert_eq!(o.status.code(), Some(0));
+    let o = webxsl(&["validate", "--min-grade", "B", &mvc], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is below --min-grade B"),
+        "{o:?}"
+    );
+    let o = webxsl(&["validate", "--min-grade", "F", &mvc], None);
+    assert_eq!(o.status.code(), Some(0));
+
+    // Usage and I/O errors: 2.
+    let o = webxsl(&["validate", "--min-grade", "Q", &mvc], None);
+    assert_eq!(o.status.code(), Some(2));
+    let o = webxsl(&["validate", "--ignore", "missing-headr", &mvc], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("did you mean missing-header?"),
+        "{o:?}"
+    );
+    let missing = d.join("nope.config").display().to_string();
+    let o = webxsl(&["validate", &clean, &missing], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nope.config: error: cannot read"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("grade A+"));
+
+    // Standard input, and --ignore.
+    let o = webxsl(
+        &["validate", "--ignore", "missing-header,server-header-leak"],
+        Some(site().without("Referrer-Policy").text().as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("<stdin>: grade"), "{out}");
+    assert!(!out.contains("missing-header"), "{out}");
+
+    // --profile.
+    let o = webxsl(&["validate", "--profile", "recommended", &clean], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("error[profile-mismatch]"));
+
+    // --list-rules.
+    let o = webxsl(&["validate", "--list-rules"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for r in RULES {
+        assert!(out.contains(r.id), "{}", r.id);
+    }
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let d = report_dir();
+    let files: Vec<String> = ["broken", "clean", "duplicate"]
+        .iter()
+        .map(|n| d.join(format!("{n}.config")).display().to_string())
+        .collect();
+    let mut args = vec!["validate", "--format", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let o = webxsl(&args, None);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let obj = v.as_object().unwrap();
+    assert_eq!(obj.keys().collect::<Vec<_>>(), ["files"]);
+    let list = v["files"].as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    for (f, path) in list.iter().zip(&files) {
+        let keys: Vec<&String> = f.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["path", "grade", "score", "findings"]);
+        assert_eq!(f["path"], path.as_str());
+        for finding in f["findings"].as_array().unwrap() {
+            let keys: Vec<&String> = finding.as_object().unwrap().keys().collect();
+            assert_eq!(
+                keys,
+                ["rule", "severity", "line", "column", "message", "hint"]
+            );
+            assert!(RULES.iter().any(|r| finding["rule"] == r.id));
+            assert!(["error", "warning", "info"].contains(&finding["severity"].as_str().unwrap()));
+            assert!(finding["line"].as_u64().unwrap() >= 1);
+            assert!(finding["column"].as_u64().unwrap() >= 1);
+            assert!(!finding["message"].as_str().unwrap().is_empty());
+            assert!(!finding["hint"].as_str().unwrap().is_empty());
+        }
+    }
+    // Not XML: no grade.
+    assert!(list[0]["grade"].is_null() && list[0]["score"].is_null());
+    assert_eq!(list[0]["findings"][0]["rule"], "xml-malformed");
+    assert_eq!(list[1]["grade"], "A+");
+    assert!(list[1]["score"].as_i64().unwrap() >= 100);
+    assert_eq!(list[1]["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(list[2]["findings"][0]["rule"], "duplicate-header");
+    assert_eq!(list[2]["findings"][0]["line"], 13);
+    assert_eq!(list[2]["findings"][0]["column"], 9);
+}
+
+/// The official SARIF 2.1.0 schema, as shipped by the serde-sarif crate (a dev-dependency),
+/// found through `cargo metadata` (offline, for this machine's platform only).
+fn sarif_schema() -> serde_json::Value {
+    let rustc = Command::new("rustc").arg("-vV").output().unwrap();
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
+        .expect("rustc -vV prints the host");
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["--filter-platform", &host])
+        .current_dir(support::root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let manifest = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "serde-sarif")
+        .expect("serde-sarif in cargo metadata")["manifest_path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = Path::new(&manifest)
+        .parent()
+        .unwrap()
+        .join("src/schema.json");
+    let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(
+        schema["title"],
+        "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    );
+    schema
+}
+
+#[test]
+fn sarif_output_passes_the_sarif_2_1_0_schema() {
+    let d = report_dir();
+    let mut files: Vec<String> = ["broken", "clean", "duplicate"]
+        .iter()
+        .map(|n| d.join(format!("{n}.config")).display().to_string())
+        .collect();
+    files.extend(support::samples().iter().map(|p| p.display().to_string()));
+    let mut args = vec!["validate", "--format", "sarif"];
+    args.extend(files.iter().map(String::as_str));
+    let o = webxsl(&args, None);
+    assert_eq!(o.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+
+    let mut schema = sarif_schema();
+    // The published schema's `language` patterns have a stray `]`
+    // (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`), which the validator's regex engine refuses;
+    // use the intended pattern (webxsl never writes `language`).
+    fn fix_language(v: &mut serde_json::Value) -> usize {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut n = 0;
+                if let Some(p) = m.get_mut("pattern")
+                    && p == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$"
+                {
+                    *p = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".into();
+                    n += 1;
+                }
+                n + m.values_mut().map(fix_language).sum::<usize>()
+            }
+            serde_json::Value::Array(a) => a.iter_mut().map(fix_language).sum(),
+            _ => 0,
+        }
+    }
+    assert!(fix_language(&mut schema) > 0);
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // A test that could not fail would be worthless: the schema does reject a broken log.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&broken));
+
+    // serde-sarif's typed model reads it back.
+    let typed: serde_sarif::sarif::Sarif = serde_json::from_value(log.clone()).unwrap();
+    assert_eq!(typed.runs.len(), 1);
+
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "webxsl");
+    assert_eq!(
+        run["tool"]["driver"]["rules"].as_array().unwrap().len(),
+        RULES.len()
+    );
+    let results = run["results"].as_array().unwrap();
+    let dup = results
+        .iter()
+        .find(|r| r["ruleId"] == "duplicate-header")
+        .unwrap();
+    assert_eq!(dup["level"], "error");
+    let region = &dup["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], 13);
+    assert_eq!(region["startColumn"], 9);
+    assert!(
+        dup["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("duplicate.config")
+    );
+    assert!(results.iter().any(|r| r["level"] == "warning"));
+    assert_eq!(
+        run["properties"]["grades"].as_array().unwrap().len(),
+        files.len()
+    );
+}
