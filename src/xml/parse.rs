@@ -2,7 +2,8 @@
 
 use crate::xml::error::XmlError;
 use crate::xml::limits::{Limits, prescan};
-use crate::xml::tree::{NodeId, NodeKind, NsBinding, Tree, XML_NS};
+use crate::xml::tree::{NameId, NodeId, NodeKind, NsBinding, Tree, XML_NS};
+use rustc_hash::FxHashMap;
 
 /// Parses decoded text into a tree with spans. `text` becomes the tree's source.
 pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
@@ -218,6 +219,8 @@ struct Converter<'a, 'input> {
     /// roxmltree node index → our node.
     map: Vec<u32>,
     has_dtd_entities: bool,
+    /// (qualified name as written, namespace URI) → interned name: one lookup per name.
+    names: FxHashMap<(&'a str, &'a str), NameId>,
 }
 
 impl<'a, 'input> Converter<'a, 'input> {
@@ -230,6 +233,7 @@ impl<'a, 'input> Converter<'a, 'input> {
             tree: Tree::new(),
             map: Vec::new(),
             has_dtd_entities: false,
+            names: FxHashMap::default(),
         }
     }
 
@@ -258,8 +262,16 @@ impl<'a, 'input> Converter<'a, 'input> {
                     let parent = parent.expect("elements have parents");
                     let tag = rn.tag_name();
                     let uri = tag.namespace().unwrap_or("");
-                    let prefix = self.element_prefix(&rn, uri);
-                    let name = self.tree.intern_name(prefix, tag.name(), uri);
+                    let qn = self.written_qname(&rn);
+                    let name = match self.names.get(&(qn, uri)) {
+                        Some(&n) => n,
+                        None => {
+                            let prefix = self.element_prefix(&rn, uri);
+                            let n = self.tree.intern_name(prefix, tag.name(), uri);
+                            self.names.insert((qn, uri), n);
+                            n
+                        }
+                    };
                     let el = self.tree.append_element(parent, name);
                     ns_buf.clear();
                     for ns in rn.namespaces() {
@@ -279,8 +291,15 @@ impl<'a, 'input> Converter<'a, 'input> {
                         let auri = a.namespace().unwrap_or("");
                         let ar = a.range();
                         let qn = &text[a.range_qname()];
-                        let aprefix = qn.split_once(':').map_or("", |(p, _)| p);
-                        let aname = self.tree.intern_name(aprefix, a.name(), auri);
+                        let aname = match self.names.get(&(qn, auri)) {
+                            Some(&n) => n,
+                            None => {
+                                let aprefix = qn.split_once(':').map_or("", |(p, _)| p);
+                                let n = self.tree.intern_name(aprefix, a.name(), auri);
+                                self.names.insert((qn, auri), n);
+                                n
+                            }
+                        };
                         let an = self.tree.set_attribute(el, aname, a.value());
                         let vr = a.range_value();
                         self.tree.set_span(
@@ -369,15 +388,20 @@ impl<'a, 'input> Converter<'a, 'input> {
         }
     }
 
-    /// The prefix of an element as written in the source.
-    fn element_prefix(&self, rn: &roxmltree::Node<'a, 'input>, uri: &str) -> &'input str {
+    /// The qualified name of an element as written in its start tag.
+    fn written_qname(&self, rn: &roxmltree::Node<'a, 'input>) -> &'input str {
         let r = rn.range();
         let raw = &self.text.as_bytes()[(r.start + 1).min(r.end)..r.end];
         let end = raw
             .iter()
             .position(|&c| c.is_ascii_whitespace() || c == b'>' || c == b'/')
             .unwrap_or(raw.len());
-        let qn = &self.text[r.start + 1..r.start + 1 + end];
+        &self.text[r.start + 1..r.start + 1 + end]
+    }
+
+    /// The prefix of an element as written in the source.
+    fn element_prefix(&self, rn: &roxmltree::Node<'a, 'input>, uri: &str) -> &'input str {
+        let qn = self.written_qname(rn);
         match qn.split_once(':') {
             Some((p, local)) if local == rn.tag_name().name() => p,
             Some(_) => rn.lookup_prefix(uri).unwrap_or(""),

@@ -13,6 +13,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
+
 /// The XML namespace, bound to the `xml` prefix in every document.
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
@@ -143,9 +145,9 @@ pub struct NsBinding {
 pub struct Tree {
     nodes: Vec<NodeData>,
     atoms: Vec<Box<str>>,
-    atom_map: HashMap<Box<str>, u32>,
+    atom_map: FxHashMap<Box<str>, u32>,
     names: Vec<QName>,
-    name_map: HashMap<QName, u32>,
+    name_map: FxHashMap<QName, u32>,
     ns_table: Vec<NsBinding>,
     src: String,
     /// Address and length of the text that values may point into. During parsing this is the
@@ -157,7 +159,7 @@ pub struct Tree {
     /// Attributes of type ID declared by the DTD, as (element qname, attribute qname).
     id_attributes: Vec<(Box<str>, Box<str>)>,
     /// ID value → element, built on first use.
-    ids: std::cell::OnceCell<HashMap<Box<str>, NodeId>>,
+    ids: std::sync::OnceLock<HashMap<Box<str>, NodeId>>,
     /// Unparsed entities declared by the DTD: (name, system id).
     unparsed_entities: Vec<(Box<str>, Box<str>)>,
 }
@@ -179,16 +181,16 @@ impl Tree {
         let mut t = Tree {
             nodes: Vec::new(),
             atoms: vec!["".into()],
-            atom_map: HashMap::new(),
+            atom_map: FxHashMap::default(),
             names: Vec::new(),
-            name_map: HashMap::new(),
+            name_map: FxHashMap::default(),
             ns_table: Vec::new(),
             src_ptr: (src.as_ptr() as usize, src.len()),
             src,
             buf: String::new(),
             has_spans,
             id_attributes: Vec::new(),
-            ids: std::cell::OnceCell::new(),
+            ids: std::sync::OnceLock::new(),
             unparsed_entities: Vec::new(),
         };
         t.atom_map.insert("".into(), 0);
@@ -237,6 +239,9 @@ impl Tree {
 
     /// Interns a string.
     pub fn intern(&mut self, s: &str) -> Atom {
+        if s.is_empty() {
+            return Atom::EMPTY;
+        }
         if let Some(&a) = self.atom_map.get(s) {
             return Atom(a);
         }
@@ -477,7 +482,7 @@ impl Tree {
     /// qualified names.
     pub(crate) fn set_id_attributes(&mut self, v: Vec<(Box<str>, Box<str>)>) {
         self.id_attributes = v;
-        self.ids = std::cell::OnceCell::new();
+        self.ids = std::sync::OnceLock::new();
     }
 
     /// Records the DTD's unparsed entities (parser only).

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A byte range in the expression text.
 pub type Span = Range<usize>;
@@ -13,9 +13,9 @@ pub type Span = Range<usize>;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExpandedName {
     /// Namespace URI, "" for none.
-    pub uri: Rc<str>,
+    pub uri: Arc<str>,
     /// Local name.
-    pub local: Rc<str>,
+    pub local: Arc<str>,
 }
 
 impl ExpandedName {
@@ -107,7 +107,7 @@ pub enum ExprKind {
     /// A primary expression with predicates: `$v[1]`, `(a|b)[last()]`.
     Filter(Box<Expr>, Vec<Expr>),
     /// `'text'`
-    Literal(Rc<str>),
+    Literal(Arc<str>),
     /// `1.5`
     Number(f64),
     /// `$name`
@@ -224,7 +224,7 @@ pub enum NodeTest {
     /// A name: nodes of the axis's principal type with this expanded name.
     Name(ExpandedName),
     /// `prefix:*`: principal-type nodes in this namespace.
-    NsWildcard(Rc<str>),
+    NsWildcard(Arc<str>),
     /// `*`: any node of the principal type.
     Wildcard,
     /// `node()`
@@ -234,7 +234,7 @@ pub enum NodeTest {
     /// `comment()`
     Comment,
     /// `processing-instruction()` with an optional target.
-    Pi(Option<Rc<str>>),
+    Pi(Option<Arc<str>>),
 }
 
 /// The core function library.

@@ -291,7 +291,7 @@ pub fn to_bool(v: &Value) -> bool {
 }
 
 /// `string()`
-pub fn to_string(v: &Value, env: &dyn Env) -> Rc<str> {
+pub fn to_string(v: &Value, env: &dyn Env) -> std::sync::Arc<str> {
     match v {
         Value::Str(s) => s.clone(),
         Value::Nodes(n) => match n.first() {

@@ -83,7 +83,7 @@ pub(crate) fn call_core(
     for a in args {
         vals.push(evaluate(a, ctx, env)?);
     }
-    let str_arg = |i: usize, env: &dyn Env| -> Rc<str> {
+    let str_arg = |i: usize, env: &dyn Env| -> std::sync::Arc<str> {
         match vals.get(i) {
             Some(v) => to_string(v, env),
             None => string_value(env.tree(ctx.node.doc), ctx.node).into(),

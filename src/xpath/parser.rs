@@ -5,7 +5,7 @@
 //! no namespace, as XPath 1.0 says (a default namespace does not apply: that is why
 //! `/configuration` does not match `<configuration xmlns="...">`).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::xpath::ast::*;
 use crate::xpath::error::XPathError;
@@ -133,8 +133,8 @@ impl<'a, 'c> Parser<'a, 'c> {
         Ok(())
     }
 
-    pub(crate) fn resolve_prefix(&self, prefix: &str, span: Span) -> Result<Rc<str>, XPathError> {
-        (self.ctx.namespaces)(prefix).map(Rc::from).ok_or_else(|| {
+    pub(crate) fn resolve_prefix(&self, prefix: &str, span: Span) -> Result<Arc<str>, XPathError> {
+        (self.ctx.namespaces)(prefix).map(Arc::from).ok_or_else(|| {
             XPathError::new(
                 "XPST0081",
                 format!("namespace prefix '{prefix}' is not declared"),
@@ -444,7 +444,7 @@ impl<'a, 'c> Parser<'a, 'c> {
                         let target = match self.peek().cloned() {
                             Some(Tok::Literal(l)) => {
                                 self.i += 1;
-                                Some(Rc::from(l.trim()))
+                                Some(Arc::from(l.trim()))
                             }
                             _ => None,
                         };
@@ -528,7 +528,7 @@ impl<'a, 'c> Parser<'a, 'c> {
         nargs: usize,
         span: Span,
     ) -> Result<Function, XPathError> {
-        let uri: Rc<str> = match prefix {
+        let uri: Arc<str> = match prefix {
             Some(p) => self.resolve_prefix(p, span.clone())?,
             None => "".into(),
         };

@@ -115,7 +115,7 @@ pub enum Value {
     /// A number.
     Num(f64),
     /// A string.
-    Str(Rc<str>),
+    Str(std::sync::Arc<str>),
     /// A result tree fragment (XSLT): the root node of a tree built by a variable's content. It
     /// converts like a node-set of that root, but cannot be navigated.
     Rtf(NodeRef),
@@ -123,7 +123,7 @@ pub enum Value {
 
 impl Value {
     /// A string value.
-    pub fn str(s: impl Into<Rc<str>>) -> Value {
+    pub fn str(s: impl Into<std::sync::Arc<str>>) -> Value {
         Value::Str(s.into())
     }
 

@@ -1,7 +1,7 @@
 //! The compiled form of a stylesheet: templates and instruction trees. Every instruction knows
 //! where it came from (module and byte offset) for runtime error messages.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::xpath::pattern::Pattern;
 use crate::xpath::{ExpandedName, Expr};
@@ -42,15 +42,15 @@ pub struct Instr {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LexName {
     /// Prefix ("" for none).
-    pub prefix: Rc<str>,
+    pub prefix: Arc<str>,
     /// Local part.
-    pub local: Rc<str>,
+    pub local: Arc<str>,
     /// Namespace URI ("" for none).
-    pub uri: Rc<str>,
+    pub uri: Arc<str>,
 }
 
 /// In-scope namespaces of a stylesheet element, for names computed at run time.
-pub type NsContext = Rc<Vec<(Rc<str>, Rc<str>)>>;
+pub type NsContext = Arc<Vec<(Arc<str>, Arc<str>)>>;
 
 /// An attribute value template.
 #[derive(Clone, Debug)]
@@ -63,7 +63,7 @@ pub struct Avt {
 #[derive(Clone, Debug)]
 pub enum AvtPart {
     /// Literal text (with `{{`/`}}` already unescaped).
-    Lit(Rc<str>),
+    Lit(Arc<str>),
     /// `{expr}`
     Expr(XExpr),
 }
@@ -160,7 +160,7 @@ pub struct LiteralElement {
     pub name: LexName,
     /// Namespace nodes to copy to the result (excluded prefixes and the XSLT namespace removed,
     /// aliases applied).
-    pub namespaces: Vec<(Rc<str>, Rc<str>)>,
+    pub namespaces: Vec<(Arc<str>, Arc<str>)>,
     /// Attributes, as templates.
     pub attrs: Vec<(LexName, Avt)>,
     /// `xsl:use-attribute-sets`.
@@ -175,7 +175,7 @@ pub enum InstrKind {
     /// Literal text or `xsl:text`.
     Text {
         /// The text.
-        text: Rc<str>,
+        text: Arc<str>,
         /// `disable-output-escaping="yes"`
         doe: bool,
     },
@@ -401,9 +401,9 @@ pub struct Global {
 #[derive(Clone, Debug)]
 pub struct SpaceRule {
     /// Namespace URI (`None`: any, for `*`).
-    pub uri: Option<Rc<str>>,
+    pub uri: Option<Arc<str>>,
     /// Local name (`None`: any, for `*` and `prefix:*`).
-    pub local: Option<Rc<str>>,
+    pub local: Option<Arc<str>>,
     /// Strip (true) or preserve.
     pub strip: bool,
     /// Import precedence.

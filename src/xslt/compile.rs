@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::diag::{LineIndex, Pos};
 use crate::xml::document::raw_value_offset;
@@ -154,7 +154,7 @@ pub struct Module {
     /// Its file, if it came from one.
     pub path: Option<PathBuf>,
     /// The parsed module (also what `document('')` returns).
-    pub tree: Rc<Tree>,
+    pub tree: Arc<Tree>,
     pub(crate) lines: LineIndex,
 }
 
@@ -476,7 +476,7 @@ impl Compiler {
             .expect("parsed documents have a root element");
         self.modules.push(Module {
             path,
-            tree: Rc::new(tree),
+            tree: Arc::new(tree),
             lines,
         });
         Ok((self.modules.len() - 1, root))
@@ -618,7 +618,7 @@ impl Compiler {
 
     // ----- attribute helpers -----
 
-    fn tree(&self, m: usize) -> Rc<Tree> {
+    fn tree(&self, m: usize) -> Arc<Tree> {
         self.modules[m].tree.clone()
     }
 
@@ -956,10 +956,10 @@ impl Compiler {
 
     fn ns_context(&self, m: usize, el: NodeId) -> NsContext {
         let t = &self.modules[m].tree;
-        Rc::new(
+        Arc::new(
             t.namespaces(el)
                 .iter()
-                .map(|b| (Rc::from(t.atom(b.prefix)), Rc::from(t.atom(b.uri))))
+                .map(|b| (Arc::from(t.atom(b.prefix)), Arc::from(t.atom(b.uri))))
                 .collect(),
         )
     }
@@ -1158,7 +1158,7 @@ impl Compiler {
                 (None, None)
             } else if let Some(p) = test.strip_suffix(":*") {
                 match t.lookup_namespace(el, p) {
-                    Some(u) => (Some(Rc::from(u)), None),
+                    Some(u) => (Some(Arc::from(u)), None),
                     None => {
                         return Err(self.err_attr(
                             m,
@@ -1606,7 +1606,7 @@ impl Compiler {
         out
     }
 
-    fn alias(&self, prefix: &str, uri: &str) -> (Rc<str>, Rc<str>) {
+    fn alias(&self, prefix: &str, uri: &str) -> (Arc<str>, Arc<str>) {
         match self.aliases.get(uri) {
             Some((rp, ru, _)) => (rp.as_str().into(), ru.as_str().into()),
             None => (prefix.into(), uri.into()),
@@ -1682,7 +1682,7 @@ impl Compiler {
             local: t.local_name(el).into(),
             uri,
         };
-        let mut namespaces: Vec<(Rc<str>, Rc<str>)> = Vec::new();
+        let mut namespaces: Vec<(Arc<str>, Arc<str>)> = Vec::new();
         for b in t.namespaces(el) {
             let (p, u) = (t.atom(b.prefix), t.atom(b.uri));
             if excluded.contains(u) {

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::xml::{Document, Limits, NodeId, NodeKind, NsBinding, Tree, XML_NS};
 use crate::xpath::ast::{CoreFn, Span};
@@ -140,7 +141,7 @@ fn strip_whitespace(sheet: &Stylesheet, t: &mut Tree) {
 enum Slot<'a> {
     Borrowed(&'a Tree),
     Owned(Box<Tree>),
-    Shared(Rc<Tree>),
+    Shared(Arc<Tree>),
 }
 
 impl Slot<'_> {
@@ -478,7 +479,7 @@ impl<'a> Exec<'a> {
         prefix: &str,
         local: &str,
         uri: &str,
-        namespaces: &[(Rc<str>, Rc<str>)],
+        namespaces: &[(Arc<str>, Arc<str>)],
         loc: Loc,
     ) -> Result<NodeId, XsltError> {
         self.count_output(loc)?;

@@ -31,3 +31,16 @@ pub use compile::Stylesheet;
 pub use error::XsltError;
 pub use exec::{ParamValue, TransformOptions, TransformResult};
 pub use serialize::{Method, OutputSpec, serialize};
+
+#[cfg(test)]
+mod tests {
+    /// Batches share one compiled stylesheet between threads; this fails to compile if a
+    /// reference-counted or cell type sneaks back into the compiled form or the trees.
+    #[test]
+    fn stylesheets_and_trees_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<super::Stylesheet>();
+        shared::<crate::xml::Tree>();
+        shared::<super::TransformResult>();
+    }
+}
