@@ -81,14 +81,29 @@ pub fn load_document(path: &Path, limits: &Limits) -> Result<Document, Failure> 
             .in_file(shown.clone())
             .render(),
     })?;
-    Document::parse(&bytes, limits)
-        .map_err(|e| Failure::diagnostic(&xml_diagnostic(&shown, &bytes, &e)))
+    // The bytes become the document's text without a copy; an error (the rare case) reads the
+    // file again for the snippet it shows.
+    Document::parse_owned(bytes, limits).map_err(|e| {
+        let bytes = std::fs::read(path).unwrap_or_default();
+        Failure::diagnostic(&xml_diagnostic(&shown, &bytes, &e))
+    })
 }
 
 /// Writes a file atomically: a temporary file in the same directory, fsync, rename. The
 /// original's permissions are kept when it exists. A failure never leaves a half-written file.
 pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_file_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// [`write_file_atomic`] for output produced piece by piece: `fill` writes into a buffered
+/// temporary file; nothing replaces `path` unless `fill` succeeds.
+pub fn write_file_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
     use anyhow::Context as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static SERIAL: AtomicUsize = AtomicUsize::new(0);
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -97,13 +112,20 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{name}.webxsl-{}.tmp", std::process::id()));
+    let tmp = dir.join(format!(
+        ".{name}.webxsl-{}-{}.tmp",
+        std::process::id(),
+        SERIAL.fetch_add(1, Ordering::Relaxed)
+    ));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = io::BufWriter::with_capacity(64 * 1024, &mut f);
+        fill(&mut w)?;
+        w.flush()?;
+        drop(w);
         if let Ok(meta) = std::fs::metadata(path) {
             f.set_permissions(meta.permissions())?;
         }

@@ -1,14 +1,15 @@
 //! `webxsl xslt`: run an XSLT 1.0 stylesheet like xsltproc.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use webxsl::xml::{Document, Limits};
 use webxsl::xpath::ExpandedName;
-use webxsl::xslt::{ParamValue, Stylesheet, TransformOptions, XsltError, serialize};
+use webxsl::xslt::serialize::{SerializeError, serialize_to};
+use webxsl::xslt::{ParamValue, Stylesheet, TransformOptions, XsltError};
 
-use super::output::{Failure, write_file_atomic, write_stdout, xml_diagnostic};
-use super::{EXIT_ERROR, EXIT_OK, ParamArgs};
+use super::output::{Failure, load_document, write_file_atomic_with, xml_diagnostic};
+use super::{EXIT_OK, ParamArgs};
 
 /// `webxsl xslt`
 #[derive(clap::Args, Debug)]
@@ -68,21 +69,15 @@ pub fn run(args: XsltArgs) -> anyhow::Result<i32> {
     } else {
         Limits::default()
     };
-    let (name, bytes) = if args.input == "-" {
+    let doc = if args.input == "-" {
         let mut b = Vec::new();
         std::io::stdin().read_to_end(&mut b)?;
-        ("<stdin>".to_owned(), b)
+        Document::parse(&b, &limits)
+            .map_err(|e| Failure::diagnostic(&xml_diagnostic("<stdin>", &b, &e)))?
     } else {
-        let b = std::fs::read(&args.input).map_err(|e| Failure {
-            code: EXIT_ERROR,
-            rendered: webxsl::diag::Diagnostic::error(format!("cannot read: {e}"))
-                .in_file(args.input.clone())
-                .render(),
-        })?;
-        (args.input.clone(), b)
+        let path = Path::new(&args.input);
+        load_document(path, &limits)?
     };
-    let doc = Document::parse(&bytes, &limits)
-        .map_err(|e| Failure::diagnostic(&xml_diagnostic(&name, &bytes, &e)))?;
     let opts = TransformOptions {
         params: params(&args.params),
         allow_document: args.allow_document,
@@ -97,10 +92,30 @@ pub fn run(args: XsltArgs) -> anyhow::Result<i32> {
     for m in &result.messages {
         eprintln!("{m}");
     }
-    let bytes = serialize(&result.tree, &result.output).map_err(|e| xslt_failure(&e))?;
-    match &args.output {
-        Some(path) => write_file_atomic(path, &bytes)?,
-        None => write_stdout(&bytes)?,
+    // The result is encoded and written in chunks as it is serialized.
+    let mut failed = None;
+    let mut write = |w: &mut dyn Write| -> std::io::Result<()> {
+        match serialize_to(&result.tree, &result.output, w) {
+            Ok(()) => Ok(()),
+            Err(SerializeError::Io(e)) => Err(e),
+            Err(SerializeError::Xslt(e)) => {
+                failed = Some(e);
+                Err(std::io::Error::other("the result cannot be serialized"))
+            }
+        }
+    };
+    let written = match &args.output {
+        Some(path) => write_file_atomic_with(path, write),
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(anyhow::Error::from)
+        }
+    };
+    if let Some(e) = failed {
+        return Err(xslt_failure(&e).into());
     }
+    written?;
     Ok(EXIT_OK)
 }

@@ -35,6 +35,15 @@ impl Document {
         Ok(Document { tree, encoding })
     }
 
+    /// [`Document::parse`] for bytes the caller gives up: UTF-8 input is parsed without copying
+    /// it, which matters for large files.
+    pub fn parse_owned(bytes: Vec<u8>, limits: &Limits) -> Result<Document, XmlError> {
+        limits.check_size(bytes.len())?;
+        let (text, encoding) = crate::xml::encoding::decode_owned(bytes)?;
+        let tree = parse_text(text, limits)?;
+        Ok(Document { tree, encoding })
+    }
+
     /// Parses text that is already decoded (written back as UTF-8 without a BOM).
     pub fn parse_str(text: &str, limits: &Limits) -> Result<Document, XmlError> {
         Ok(Document {

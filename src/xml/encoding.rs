@@ -105,6 +105,45 @@ fn cp1252_byte(c: char) -> Option<u8> {
         .map(|i| 0x80 + i as u8)
 }
 
+/// [`decode`] for bytes the caller gives up: UTF-8 input (the usual case) becomes the text
+/// without a copy.
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<(String, TextEncoding), XmlError> {
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let plain_utf8 = bom
+        || !(bytes.starts_with(&[0xFF, 0xFE])
+            || bytes.starts_with(&[0xFE, 0xFF])
+            || bytes.starts_with(&[b'<', 0])
+            || bytes.starts_with(&[0, b'<'])
+            || bytes.starts_with(&[0, 0]))
+            && declared_encoding(&bytes)
+                .is_none_or(|label| Encoding::from_label(&label) == Some(Encoding::Utf8));
+    if !plain_utf8 {
+        return decode(&bytes);
+    }
+    if bom {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((
+            text,
+            TextEncoding {
+                encoding: Encoding::Utf8,
+                bom,
+            },
+        )),
+        Err(e) => {
+            // Let `decode` report the error, from the original bytes.
+            let mut original = if bom {
+                vec![0xEF, 0xBB, 0xBF]
+            } else {
+                Vec::new()
+            };
+            original.extend_from_slice(e.as_bytes());
+            decode(&original)
+        }
+    }
+}
+
 /// Decodes a file's bytes: BOM first, then the XML declaration's `encoding`, then UTF-8.
 pub fn decode(bytes: &[u8]) -> Result<(String, TextEncoding), XmlError> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
@@ -420,6 +459,28 @@ impl LineEnding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_owned_agrees_with_decode() {
+        let cases: &[&[u8]] = &[
+            b"<a/>",
+            b"\xEF\xBB\xBF<a>\xC3\xA9</a>",
+            b"<?xml version='1.0' encoding='utf-8'?><a/>",
+            b"<?xml version='1.0' encoding='ISO-8859-1'?><a>\xE9</a>",
+            b"<?xml version='1.0' encoding='windows-1252'?><a>\x80</a>",
+            b"\xFF\xFE<\0a\0/\0>\0",
+            b"<\0?\0x\0",
+            b"<a>\xFF</a>",
+            b"\xEF\xBB\xBF<a>\xC3</a>",
+            b"<?xml version='1.0' encoding='klingon'?><a/>",
+            b"",
+        ];
+        for &bytes in cases {
+            let owned = decode_owned(bytes.to_vec()).map_err(|e| e.to_string());
+            let borrowed = decode(bytes).map_err(|e| e.to_string());
+            assert_eq!(owned, borrowed, "{bytes:?}");
+        }
+    }
 
     fn roundtrip(bytes: &[u8]) -> TextEncoding {
         let (text, enc) = decode(bytes).unwrap();

@@ -242,6 +242,7 @@ impl<'a, 'input> Converter<'a, 'input> {
         let approx = memchr::memchr_iter(b'<', text.as_bytes()).count()
             + memchr::memchr_iter(b'=', text.as_bytes()).count();
         self.tree.reserve(approx + 1);
+        self.tree.reserve_spans(approx + 1);
         self.tree.begin_source(text);
         // A DTD with entities can put nodes from entity values in the tree; their ranges point
         // into the DTD, so spans cannot be trusted for splicing.

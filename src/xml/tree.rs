@@ -105,9 +105,6 @@ struct NodeData {
     ns_start: u32,
     ns_len: u32,
     value: StrRef,
-    /// `[start, end, a, b]`: for elements `a` is the end of the start tag and `b` the start of the
-    /// end tag (both `end` when self-closing); for attributes `a..b` is the value inside quotes.
-    span: [u32; 4],
 }
 
 impl NodeData {
@@ -126,7 +123,6 @@ impl NodeData {
             ns_start: 0,
             ns_len: 0,
             value: StrRef::default(),
-            span: [0; 4],
         }
     }
 }
@@ -156,6 +152,10 @@ pub struct Tree {
     src_ptr: (usize, usize),
     buf: String,
     has_spans: bool,
+    /// Source spans by node index, parsed trees only (result trees do without: 16 bytes a node).
+    /// `[start, end, a, b]`: for elements `a` is the end of the start tag and `b` the start of the
+    /// end tag (both `end` when self-closing); for attributes `a..b` is the value inside quotes.
+    spans: Vec<[u32; 4]>,
     /// Attributes of type ID declared by the DTD, as (element qname, attribute qname).
     id_attributes: Vec<(Box<str>, Box<str>)>,
     /// ID value → element, built on first use.
@@ -189,19 +189,27 @@ impl Tree {
             src,
             buf: String::new(),
             has_spans,
+            spans: Vec::new(),
             id_attributes: Vec::new(),
             ids: std::sync::OnceLock::new(),
             unparsed_entities: Vec::new(),
         };
         t.atom_map.insert("".into(), 0);
-        let mut root = NodeData::new(NodeKind::Root, NONE);
-        root.span = [0, t.src.len() as u32, 0, t.src.len() as u32];
-        t.nodes.push(root);
+        t.nodes.push(NodeData::new(NodeKind::Root, NONE));
+        if has_spans {
+            let len = t.src.len() as u32;
+            t.spans.push([0, len, 0, len]);
+        }
         t
     }
 
     pub(crate) fn reserve(&mut self, nodes: usize) {
         self.nodes.reserve(nodes);
+    }
+
+    /// Reserves room for the spans of `nodes` nodes (parser only).
+    pub(crate) fn reserve_spans(&mut self, nodes: usize) {
+        self.spans.reserve(nodes);
     }
 
     /// Number of nodes (attributes included).
@@ -529,26 +537,26 @@ impl Tree {
 
     /// Byte range of the whole node in [`Tree::source`] (an attribute: `name="value"`).
     pub fn span(&self, n: NodeId) -> Range<usize> {
-        let s = self.d(n).span;
+        let s = self.sp(n);
         s[0] as usize..s[1] as usize
     }
 
     /// Byte range of an element's start tag (`<a ...>` or `<a .../>`).
     pub fn start_tag_span(&self, n: NodeId) -> Range<usize> {
-        let s = self.d(n).span;
+        let s = self.sp(n);
         s[0] as usize..s[2] as usize
     }
 
     /// Byte range of an element's content, between its tags (empty at the end when
     /// self-closing).
     pub fn content_span(&self, n: NodeId) -> Range<usize> {
-        let s = self.d(n).span;
+        let s = self.sp(n);
         s[2] as usize..s[3] as usize
     }
 
     /// Byte range of an element's end tag, `None` when it is self-closing.
     pub fn end_tag_span(&self, n: NodeId) -> Option<Range<usize>> {
-        let s = self.d(n).span;
+        let s = self.sp(n);
         (s[3] < s[1]).then(|| s[3] as usize..s[1] as usize)
     }
 
@@ -559,20 +567,20 @@ impl Tree {
 
     /// Byte range of an attribute's qualified name.
     pub fn attr_name_span(&self, a: NodeId) -> Range<usize> {
-        let s = self.d(a).span;
+        let s = self.sp(a);
         let len = self.qualified_name(a).len();
         s[0] as usize..s[0] as usize + len
     }
 
     /// Byte range of an attribute's value, inside the quotes.
     pub fn attr_value_span(&self, a: NodeId) -> Range<usize> {
-        let s = self.d(a).span;
+        let s = self.sp(a);
         s[2] as usize..s[3] as usize
     }
 
     /// The quote character around an attribute's value in the source.
     pub fn attr_quote(&self, a: NodeId) -> char {
-        let end = self.d(a).span[3] as usize;
+        let end = self.sp(a)[3] as usize;
         match self.src.as_bytes().get(end) {
             Some(b'\'') => '\'',
             _ => '"',
@@ -632,7 +640,7 @@ impl Tree {
         let len = text.len() as u32;
         self.src = text;
         self.has_spans = spans_valid;
-        self.nodes[0].span = [0, len, 0, len];
+        self.set_span(NodeId::ROOT, [0, len, 0, len]);
         self
     }
 
@@ -816,11 +824,21 @@ impl Tree {
 
     /// Records source spans for a node (parser only).
     pub(crate) fn set_span(&mut self, n: NodeId, span: [u32; 4]) {
-        self.nodes[n.0 as usize].span = span;
+        let i = n.0 as usize;
+        if self.spans.len() <= i {
+            self.spans.resize(i + 1, [0; 4]);
+        }
+        self.spans[i] = span;
+    }
+
+    /// A node's span (zeros for trees without spans).
+    #[inline]
+    fn sp(&self, n: NodeId) -> [u32; 4] {
+        self.spans.get(n.0 as usize).copied().unwrap_or([0; 4])
     }
 
     pub(crate) fn raw_span(&self, n: NodeId) -> [u32; 4] {
-        self.d(n).span
+        self.sp(n)
     }
 
     /// Unlinks a node from its parent (it stays in the arena, unreachable). Used for whitespace

@@ -1,6 +1,8 @@
 //! XSLT 1.0 patterns (§5.2): the `match` syntax, matched right to left against a node's
 //! ancestors, with the default priorities of §5.5.
 
+use std::sync::Arc;
+
 use crate::xml::{NodeId, NodeKind};
 use crate::xpath::ast::*;
 use crate::xpath::axes::{self, Test};
@@ -64,7 +66,36 @@ pub struct PathPattern {
     pub span: Span,
 }
 
+/// What a node must be named for a pattern alternative to match it, as far as its last steps
+/// tell: the key under which template rules are indexed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IndexKey {
+    /// The node's own local name.
+    Name(Arc<str>),
+    /// The local name of the node's parent (`.../customHeaders/*[...]`).
+    Parent(Arc<str>),
+    /// Anything else.
+    Any,
+}
+
 impl PathPattern {
+    /// The key under which to index this alternative (see [`IndexKey`]).
+    pub fn index_key(&self) -> IndexKey {
+        let n = self.steps.len();
+        let Some(last) = self.steps.last() else {
+            return IndexKey::Any;
+        };
+        if let NodeTest::Name(name) = &last.test {
+            return IndexKey::Name(name.local.clone());
+        }
+        if n >= 2 && last.sep == Sep::Child {
+            if let NodeTest::Name(name) = &self.steps[n - 2].test {
+                return IndexKey::Parent(name.local.clone());
+            }
+        }
+        IndexKey::Any
+    }
+
     /// The default priority (XSLT 1.0 §5.5).
     pub fn default_priority(&self) -> f64 {
         if let (Anchor::Anywhere, [step]) = (&self.anchor, self.steps.as_slice()) {
@@ -90,7 +121,51 @@ impl PathPattern {
                 Anchor::Anywhere => Ok(false),
             };
         }
+        // Most nodes fail on names alone: check the chain of node tests first, and evaluate
+        // predicates (which can be costly) only for nodes that pass.
+        if !self.skeleton_matches(node, env) {
+            return Ok(false);
+        }
         self.match_step(self.steps.len() - 1, node, env)
+    }
+
+    /// The pattern without its predicates, as far as it is a chain of `/` steps: a necessary
+    /// condition for [`PathPattern::matches`] (`true` where it cannot tell cheaply).
+    fn skeleton_matches(&self, node: NodeRef, env: &mut dyn Env) -> bool {
+        if node.ns != 0 {
+            return false;
+        }
+        let tree = env.tree(node.doc);
+        let mut cur = node.node;
+        for (i, step) in self.steps.iter().enumerate().rev() {
+            let kind = tree.kind(cur);
+            let ok_kind = match step.axis {
+                Axis::Attribute => kind == NodeKind::Attribute,
+                _ => !matches!(kind, NodeKind::Attribute | NodeKind::Root),
+            };
+            let principal = if step.axis == Axis::Attribute {
+                NodeKind::Attribute
+            } else {
+                NodeKind::Element
+            };
+            if !ok_kind || !test_matches(tree, &step.test, cur, principal) {
+                return false;
+            }
+            let Some(parent) = tree.parent(cur) else {
+                return false;
+            };
+            if step.sep == Sep::Descendant {
+                return true;
+            }
+            if i == 0 {
+                return match self.anchor {
+                    Anchor::Root => tree.kind(parent) == NodeKind::Root,
+                    Anchor::Anywhere | Anchor::Expr(_) => true,
+                };
+            }
+            cur = parent;
+        }
+        true
     }
 
     fn match_step(&self, i: usize, node: NodeRef, env: &mut dyn Env) -> Result<bool, XPathError> {
@@ -113,8 +188,7 @@ impl PathPattern {
             } else {
                 NodeKind::Element
             };
-            let test = Test::resolve(tree, step.axis, &step.test);
-            if !test.matches(tree, node.node, principal) {
+            if !test_matches(tree, &step.test, node.node, principal) {
                 return Ok(false);
             }
             tree.parent(node.node)
@@ -241,6 +315,29 @@ impl Pattern {
             }
         }
         Ok(false)
+    }
+}
+
+/// Whether a node passes a step pattern's node test (child or attribute axis). Compares names
+/// as strings: cheaper here than resolving them against the tree's name table on every match.
+#[inline]
+fn test_matches(tree: &crate::xml::Tree, test: &NodeTest, n: NodeId, principal: NodeKind) -> bool {
+    let kind = tree.kind(n);
+    match test {
+        NodeTest::Node => true,
+        NodeTest::Text => kind == NodeKind::Text,
+        NodeTest::Comment => kind == NodeKind::Comment,
+        NodeTest::Pi(t) => {
+            kind == NodeKind::ProcessingInstruction
+                && t.as_deref().is_none_or(|t| tree.local_name(n) == t)
+        }
+        NodeTest::Wildcard => kind == principal,
+        NodeTest::Name(name) => {
+            kind == principal
+                && tree.local_name(n) == &*name.local
+                && tree.namespace_uri(n) == &*name.uri
+        }
+        NodeTest::NsWildcard(u) => kind == principal && tree.namespace_uri(n) == &**u,
     }
 }
 
@@ -416,6 +513,25 @@ mod tests {
 
     fn pat(s: &str) -> Pattern {
         parse_pattern(s, &StaticContext::empty()).unwrap()
+    }
+
+    #[test]
+    fn index_keys_name_what_a_node_must_be_called() {
+        let keys = |s: &str| {
+            pat(s)
+                .alternatives
+                .iter()
+                .map(PathPattern::index_key)
+                .collect::<Vec<_>>()
+        };
+        let name = |s: &str| IndexKey::Name(s.into());
+        let parent = |s: &str| IndexKey::Parent(s.into());
+        assert_eq!(keys("a|b/@c"), vec![name("a"), name("c")]);
+        assert_eq!(keys("x/*[1]"), vec![parent("x")]);
+        assert_eq!(keys("x/@*|x/text()"), vec![parent("x"), parent("x")]);
+        assert_eq!(keys("x//*"), vec![IndexKey::Any]);
+        assert_eq!(keys("/|*|node()"), vec![IndexKey::Any; 3]);
+        assert_eq!(keys("id('a')/*"), vec![IndexKey::Any]);
     }
 
     #[test]

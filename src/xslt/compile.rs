@@ -167,13 +167,87 @@ pub(crate) struct Rule {
     pub precedence: u32,
 }
 
+/// The template rules of one mode, in the order they are tried, with an index by name: most
+/// nodes have only a few candidate rules, and the index finds them without trying the others.
+#[derive(Debug, Default)]
+pub(crate) struct RuleSet {
+    pub all: Vec<Rule>,
+    /// Rules whose pattern needs the node's local name to be the key (indices into `all`).
+    by_name: rustc_hash::FxHashMap<Arc<str>, Vec<u32>>,
+    /// Rules whose pattern needs the parent's local name to be the key.
+    by_parent: rustc_hash::FxHashMap<Arc<str>, Vec<u32>>,
+    /// The other rules.
+    any: Vec<u32>,
+}
+
+impl RuleSet {
+    fn new(all: Vec<Rule>, templates: &[Template]) -> RuleSet {
+        use crate::xpath::pattern::IndexKey;
+        let mut set = RuleSet {
+            all,
+            ..RuleSet::default()
+        };
+        for (i, r) in set.all.iter().enumerate() {
+            let alt = &templates[r.template]
+                .pattern
+                .as_ref()
+                .expect("rules have patterns")
+                .alternatives[r.alternative];
+            match alt.index_key() {
+                IndexKey::Name(l) => set.by_name.entry(l).or_default().push(i as u32),
+                IndexKey::Parent(l) => set.by_parent.entry(l).or_default().push(i as u32),
+                IndexKey::Any => set.any.push(i as u32),
+            }
+        }
+        set
+    }
+
+    /// The rules that may match a node with this local name and parent local name, in order.
+    pub fn candidates<'s>(&'s self, local: &str, parent_local: &str) -> Candidates<'s> {
+        const NONE: &[u32] = &[];
+        Candidates {
+            lists: [
+                self.by_name.get(local).map_or(NONE, |v| v.as_slice()),
+                self.by_parent
+                    .get(parent_local)
+                    .map_or(NONE, |v| v.as_slice()),
+                self.any.as_slice(),
+            ],
+        }
+    }
+}
+
+/// Merges the index lists of a [`RuleSet`] back into rule order.
+pub(crate) struct Candidates<'s> {
+    lists: [&'s [u32]; 3],
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        for (k, l) in self.lists.iter().enumerate() {
+            if let Some(&v) = l.first() {
+                if best.is_none_or(|b| v < self.lists[b][0]) {
+                    best = Some(k);
+                }
+            }
+        }
+        let b = best?;
+        let v = self.lists[b][0];
+        self.lists[b] = &self.lists[b][1..];
+        Some(v as usize)
+    }
+}
+
 /// A compiled stylesheet, ready to transform documents.
 #[derive(Debug)]
 pub struct Stylesheet {
     pub(crate) modules: Vec<Module>,
     pub(crate) templates: Vec<Template>,
     pub(crate) named: HashMap<ExpandedName, usize>,
-    pub(crate) rules: HashMap<Option<ExpandedName>, Vec<Rule>>,
+    pub(crate) rules: HashMap<Option<ExpandedName>, RuleSet>,
     pub(crate) globals: Vec<Global>,
     pub(crate) keys: HashMap<ExpandedName, Vec<KeyDef>>,
     pub(crate) attribute_sets: HashMap<ExpandedName, Vec<AttributeSet>>,
@@ -2186,6 +2260,10 @@ impl Compiler {
         }
         let mut globals: Vec<Global> = self.globals.into_values().collect();
         globals.sort_by_key(|g| (g.loc.module, g.loc.offset));
+        let rules = rules
+            .into_iter()
+            .map(|(mode, list)| (mode, RuleSet::new(list, &self.templates)))
+            .collect();
         Ok(Stylesheet {
             modules: self.modules,
             templates: self.templates,

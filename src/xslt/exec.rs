@@ -704,10 +704,24 @@ impl<'a> Exec<'a> {
         range: Option<(u32, u32)>,
     ) -> Result<Option<usize>, XsltError> {
         let sheet = self.sheet;
-        let Some(rules) = sheet.rules.get(mode) else {
+        let Some(set) = sheet.rules.get(mode) else {
             return Ok(None);
         };
-        for r in rules {
+        let (local, parent_local) = {
+            let tree = self.tree(node.doc);
+            let local = if node.ns == 0 {
+                tree.local_name(node.node)
+            } else {
+                ""
+            };
+            let parent_local = match tree.parent(node.node) {
+                Some(p) if node.ns == 0 && tree.kind(p) == NodeKind::Element => tree.local_name(p),
+                _ => "",
+            };
+            (local, parent_local)
+        };
+        for i in set.candidates(local, parent_local) {
+            let r = &set.all[i];
             if let Some((lo, hi)) = range {
                 if r.precedence < lo || r.precedence > hi {
                     continue;

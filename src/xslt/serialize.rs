@@ -79,8 +79,37 @@ impl OutputSpec {
     }
 }
 
-/// Serializes a result tree.
+/// Serializes a result tree to bytes in the output encoding.
 pub fn serialize(tree: &Tree, spec: &OutputSpec) -> Result<Vec<u8>, XsltError> {
+    let mut out = Vec::new();
+    match serialize_to(tree, spec, &mut out) {
+        Ok(()) => Ok(out),
+        Err(SerializeError::Xslt(e)) => Err(e),
+        Err(SerializeError::Io(e)) => unreachable!("writing to a Vec cannot fail: {e}"),
+    }
+}
+
+/// Why [`serialize_to`] stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SerializeError {
+    /// The result cannot be written as asked (e.g. a character the encoding lacks).
+    #[error(transparent)]
+    Xslt(#[from] XsltError),
+    /// The sink failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// How much text the serializer gathers before encoding it and handing it to the sink.
+const CHUNK: usize = 64 * 1024;
+
+/// Serializes a result tree into `sink`, in chunks: memory stays flat however large the result.
+/// On error, part of the output may already have been written.
+pub fn serialize_to(
+    tree: &Tree,
+    spec: &OutputSpec,
+    sink: &mut dyn std::io::Write,
+) -> Result<(), SerializeError> {
     let method = spec.effective_method(tree);
     let enc_name = spec.encoding.clone().unwrap_or_else(|| "UTF-8".into());
     let encoding = Encoding::from_label(&enc_name).ok_or_else(|| {
@@ -96,30 +125,28 @@ pub fn serialize(tree: &Tree, spec: &OutputSpec) -> Result<Vec<u8>, XsltError> {
         spec,
         encoding: if hex_refs { Encoding::Ascii } else { encoding },
         hex_refs,
-        out: String::new(),
+        out: String::with_capacity(CHUNK + 4096),
         xhtml: is_xhtml_doctype(
             spec.doctype_public.as_deref(),
             spec.doctype_system.as_deref(),
         ),
+        sink,
+        target: TextEncoding {
+            encoding,
+            bom: matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be),
+        },
+        failed: None,
     };
     match method {
         Method::Xml => w.xml_document(),
         Method::Html => w.html_document(&enc_name),
         Method::Text => w.text_document(),
     }
-    let te = TextEncoding {
-        encoding,
-        bom: matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be),
-    };
-    encode(&w.out, te).map_err(|e| {
-        XsltError::new(
-            "XTDE1190",
-            format!(
-                "character U+{:04X} cannot be written in {} in this context (method text)",
-                e.ch as u32, e.encoding
-            ),
-        )
-    })
+    w.flush();
+    match w.failed {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 struct Writer<'a> {
@@ -128,9 +155,26 @@ struct Writer<'a> {
     encoding: Encoding,
     /// Character references in hexadecimal (`&#xE9;`) rather than decimal.
     hex_refs: bool,
+    /// Text not yet handed to the sink.
     out: String,
     /// libxml2's XHTML mode: an XHTML 1.0 doctype on the xml method.
     xhtml: bool,
+    sink: &'a mut dyn std::io::Write,
+    /// The bytes to write (the BOM goes with the first chunk only).
+    target: TextEncoding,
+    /// The first failure; once set, nothing more is written.
+    failed: Option<SerializeError>,
+}
+
+/// A byte lookup table for the escapers.
+const fn special_bytes(list: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < list.len() {
+        t[list[i] as usize] = true;
+        i += 1;
+    }
+    t
 }
 
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
@@ -155,21 +199,57 @@ const XHTML_EMPTY: &[&str] = &[
 ];
 
 /// Namespace declarations in scope while writing: (prefix, uri) pairs with marks per element.
-struct Scope {
-    bindings: Vec<(String, String)>,
+struct Scope<'t> {
+    bindings: Vec<(&'t str, &'t str)>,
 }
 
-impl Scope {
-    fn lookup(&self, prefix: &str) -> Option<&str> {
+impl<'t> Scope<'t> {
+    fn lookup(&self, prefix: &str) -> Option<&'t str> {
         self.bindings
             .iter()
             .rev()
-            .find(|(p, _)| p == prefix)
-            .map(|(_, u)| u.as_str())
+            .find(|(p, _)| *p == prefix)
+            .map(|(_, u)| *u)
     }
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// Encodes the gathered text and writes it to the sink.
+    fn flush(&mut self) {
+        if self.failed.is_none() && !self.out.is_empty() {
+            let r = match self.target.encoding {
+                // The common case needs no transcoding.
+                Encoding::Utf8 if !self.target.bom => self.sink.write_all(self.out.as_bytes()),
+                _ => match encode(&self.out, self.target) {
+                    Ok(bytes) => self.sink.write_all(&bytes),
+                    Err(e) => {
+                        self.failed = Some(SerializeError::Xslt(XsltError::new(
+                            "XTDE1190",
+                            format!(
+                                "character U+{:04X} cannot be written in {} in this context (method text)",
+                                e.ch as u32, e.encoding
+                            ),
+                        )));
+                        Ok(())
+                    }
+                },
+            };
+            if let Err(e) = r {
+                self.failed = Some(SerializeError::Io(e));
+            }
+            self.target.bom = false;
+        }
+        self.out.clear();
+    }
+
+    /// Hands the text to the sink once a chunk is full.
+    #[inline]
+    fn maybe_flush(&mut self) {
+        if self.out.len() >= CHUNK {
+            self.flush();
+        }
+    }
+
     fn char_ref_if_needed(&mut self, c: char) {
         if self.encoding.can_encode(c) {
             self.out.push(c);
@@ -182,8 +262,34 @@ impl Writer<'_> {
         }
     }
 
-    fn escape_text(&mut self, s: &str) {
-        for c in s.chars() {
+    /// The length of the prefix of `s` that is written as is: no byte in `special`, and only
+    /// ASCII unless the output encoding can write every character.
+    #[inline]
+    fn plain_prefix(&self, s: &str, special: &[bool; 256]) -> usize {
+        let unicode = matches!(
+            self.encoding,
+            Encoding::Utf8 | Encoding::Utf16Le | Encoding::Utf16Be
+        );
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if special[b as usize] || (b >= 0x80 && !unicode) {
+                break;
+            }
+            i += 1;
+        }
+        // Every stop is at an ASCII byte or a non-ASCII lead byte: a character boundary.
+        i
+    }
+
+    fn escape_text(&mut self, mut s: &str) {
+        const SPECIAL: [bool; 256] = special_bytes(b"&<>\r");
+        loop {
+            let plain = self.plain_prefix(s, &SPECIAL);
+            self.out.push_str(&s[..plain]);
+            s = &s[plain..];
+            let Some(c) = s.chars().next() else { break };
             match c {
                 '&' => self.out.push_str("&amp;"),
                 '<' => self.out.push_str("&lt;"),
@@ -191,11 +297,17 @@ impl Writer<'_> {
                 '\r' => self.out.push_str("&#13;"),
                 c => self.char_ref_if_needed(c),
             }
+            s = &s[c.len_utf8()..];
         }
     }
 
-    fn escape_attr(&mut self, s: &str) {
-        for c in s.chars() {
+    fn escape_attr(&mut self, mut s: &str) {
+        const SPECIAL: [bool; 256] = special_bytes(b"&<>\"\n\r\t");
+        loop {
+            let plain = self.plain_prefix(s, &SPECIAL);
+            self.out.push_str(&s[..plain]);
+            s = &s[plain..];
+            let Some(c) = s.chars().next() else { break };
             match c {
                 '&' => self.out.push_str("&amp;"),
                 '<' => self.out.push_str("&lt;"),
@@ -206,6 +318,7 @@ impl Writer<'_> {
                 '\t' => self.out.push_str("&#9;"),
                 c => self.char_ref_if_needed(c),
             }
+            s = &s[c.len_utf8()..];
         }
     }
 
@@ -267,7 +380,7 @@ impl Writer<'_> {
         }
     }
 
-    fn xml_node(&mut self, n: NodeId, format: bool, level: usize, scope: &mut Scope) {
+    fn xml_node(&mut self, n: NodeId, format: bool, level: usize, scope: &mut Scope<'a>) {
         let t = self.tree;
         match t.kind(n) {
             NodeKind::Element => self.xml_element(n, format, level, scope),
@@ -297,6 +410,7 @@ impl Writer<'_> {
             }
             NodeKind::Root | NodeKind::Attribute => {}
         }
+        self.maybe_flush();
     }
 
     fn is_cdata_parent(&self, n: NodeId) -> bool {
@@ -322,28 +436,27 @@ impl Writer<'_> {
     }
 
     /// Writes the start tag's name, namespace declarations and attributes.
-    fn start_tag(&mut self, n: NodeId, scope: &mut Scope, html: bool) {
+    fn start_tag(&mut self, n: NodeId, scope: &mut Scope<'a>, html: bool) {
         let t = self.tree;
-        let qn = t.qualified_name(n);
         self.out.push('<');
-        self.out.push_str(&qn);
+        self.push_qname(n);
         // Namespace declarations: the element's own name, its attributes' prefixes, and its
         // namespace nodes, wherever the scope differs.
-        let mut needed: Vec<(String, String)> = Vec::new();
-        let need = |p: &str, u: &str, needed: &mut Vec<(String, String)>, scope: &Scope| {
+        let mut needed: Vec<(&'a str, &'a str)> = Vec::new();
+        let need = |p: &'a str, u: &'a str, needed: &mut Vec<(&'a str, &'a str)>, scope: &Scope| {
             if p == "xml" {
                 return;
             }
             let current = needed
                 .iter()
                 .rev()
-                .find(|(q, _)| q == p)
-                .map(|(_, v)| v.as_str())
+                .find(|(q, _)| *q == p)
+                .map(|(_, v)| *v)
                 .or_else(|| scope.lookup(p))
                 .unwrap_or("");
             if current != u {
-                needed.retain(|(q, _)| q != p);
-                needed.push((p.to_owned(), u.to_owned()));
+                needed.retain(|(q, _)| *q != p);
+                needed.push((p, u));
             }
         };
         for b in t.namespaces(n) {
@@ -371,10 +484,9 @@ impl Writer<'_> {
         }
         scope.bindings.extend(needed);
         for a in t.attributes(n) {
-            let name = t.qualified_name(a);
             let v = t.value(a);
             self.out.push(' ');
-            self.out.push_str(&name);
+            self.push_qname(a);
             if html {
                 self.html_attr_value(n, a, v);
             } else {
@@ -385,14 +497,14 @@ impl Writer<'_> {
         }
     }
 
-    fn xml_element(&mut self, n: NodeId, format: bool, level: usize, scope: &mut Scope) {
+    fn xml_element(&mut self, n: NodeId, format: bool, level: usize, scope: &mut Scope<'a>) {
         // Result trees can be as deep as template recursion: grow the stack as needed.
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
             self.xml_element_inner(n, format, level, scope)
         })
     }
 
-    fn xml_element_inner(&mut self, n: NodeId, format: bool, level: usize, scope: &mut Scope) {
+    fn xml_element_inner(&mut self, n: NodeId, format: bool, level: usize, scope: &mut Scope<'a>) {
         let t = self.tree;
         let mark = scope.bindings.len();
         self.start_tag(n, scope, false);
@@ -447,9 +559,20 @@ impl Writer<'_> {
             self.out.push_str(&"  ".repeat(level));
         }
         self.out.push_str("</");
-        self.out.push_str(&t.qualified_name(n));
+        self.push_qname(n);
         self.out.push('>');
         scope.bindings.truncate(mark);
+    }
+
+    /// Writes a node's name as `prefix:local` (without building a string).
+    fn push_qname(&mut self, n: NodeId) {
+        let t = self.tree;
+        let p = t.prefix(n);
+        if !p.is_empty() {
+            self.out.push_str(p);
+            self.out.push(':');
+        }
+        self.out.push_str(t.local_name(n));
     }
 
     // ----- text -----
@@ -462,6 +585,7 @@ impl Writer<'_> {
             .collect();
         for n in texts {
             self.out.push_str(t.value(n));
+            self.maybe_flush();
         }
     }
 
@@ -504,7 +628,7 @@ impl Writer<'_> {
         self.out.push('\n');
     }
 
-    fn html_node(&mut self, n: NodeId, format: bool, scope: &mut Scope, encoding: &str) {
+    fn html_node(&mut self, n: NodeId, format: bool, scope: &mut Scope<'a>, encoding: &str) {
         let t = self.tree;
         match t.kind(n) {
             NodeKind::Element => self.html_element(n, format, scope, encoding),
@@ -602,13 +726,19 @@ impl Writer<'_> {
         html_info(&t.local_name(n).to_ascii_lowercase())
     }
 
-    fn html_element(&mut self, n: NodeId, format: bool, scope: &mut Scope, encoding: &str) {
+    fn html_element(&mut self, n: NodeId, format: bool, scope: &mut Scope<'a>, encoding: &str) {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
             self.html_element_inner(n, format, scope, encoding)
         })
     }
 
-    fn html_element_inner(&mut self, n: NodeId, format: bool, scope: &mut Scope, encoding: &str) {
+    fn html_element_inner(
+        &mut self,
+        n: NodeId,
+        format: bool,
+        scope: &mut Scope<'a>,
+        encoding: &str,
+    ) {
         let t = self.tree;
         let mark = scope.bindings.len();
         let info = self.html_info_of(n);
