@@ -3,9 +3,11 @@
 //! `<location>` sections; `examples/gen-configs.rs`).
 //!
 //! ```text
-//! cargo bench --bench pipeline                 # everything
-//! cargo bench --bench pipeline -- large        # the large input only
+//! cargo bench --bench pipeline                 # everything (about two minutes)
+//! cargo bench --bench pipeline -- transform    # benchmarks whose name contains "transform"
 //! ```
+//!
+//! Each benchmark takes 10 samples of one run: a run on the large input lasts up to a second.
 //!
 //! `roxmltree_parse` is the floor: a bare parse of the same bytes with no positions kept and
 //! nothing converted. `benches/compare.sh` times whole processes against xsltproc.
@@ -55,7 +57,7 @@ fn bytes(size: &str) -> divan::counter::BytesCount {
     divan::counter::BytesCount::new(input(size).len())
 }
 
-#[divan::bench(args = SIZES)]
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn roxmltree_parse(b: Bencher, size: &str) {
     let text = std::str::from_utf8(input(size)).unwrap();
     b.counter(bytes(size)).bench(|| {
@@ -66,13 +68,13 @@ fn roxmltree_parse(b: Bencher, size: &str) {
     });
 }
 
-#[divan::bench(args = SIZES)]
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn parse(b: Bencher, size: &str) {
     b.counter(bytes(size))
         .bench(|| Document::parse(black_box(input(size)), &Limits::default()).unwrap());
 }
 
-#[divan::bench(args = SIZES)]
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn xpath(b: Bencher, size: &str) {
     let doc = Document::parse(input(size), &Limits::default()).unwrap();
     let e = XPath::compile(
@@ -85,7 +87,7 @@ fn xpath(b: Bencher, size: &str) {
     });
 }
 
-#[divan::bench(args = SIZES)]
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn transform(b: Bencher, size: &str) {
     let doc = Document::parse(input(size), &Limits::default()).unwrap();
     b.counter(bytes(size)).bench(|| {
@@ -95,7 +97,7 @@ fn transform(b: Bencher, size: &str) {
     });
 }
 
-#[divan::bench(args = SIZES)]
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn serialize_result(b: Bencher, size: &str) {
     let doc = Document::parse(input(size), &Limits::default()).unwrap();
     let r = FACTORY
@@ -106,7 +108,7 @@ fn serialize_result(b: Bencher, size: &str) {
 }
 
 /// The whole of `webxsl xslt`: parse, transform, serialize.
-#[divan::bench(args = SIZES)]
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn xslt_end_to_end(b: Bencher, size: &str) {
     b.counter(bytes(size)).bench(|| {
         let doc = Document::parse(input(size), &Limits::default()).unwrap();
@@ -118,14 +120,14 @@ fn xslt_end_to_end(b: Bencher, size: &str) {
 }
 
 /// The main job: the Factory Configuration template as a minimal edit.
-#[divan::bench(args = SIZES)]
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn apply_minimal(b: Bencher, size: &str) {
     b.counter(bytes(size))
         .bench(|| apply_stylesheet(&FACTORY, input(size), &ApplyOptions::default()).unwrap());
 }
 
 /// A profile, stylesheet compiled once (what a batch does).
-#[divan::bench(args = SIZES)]
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn apply_recommended(b: Bencher, size: &str) {
     let p = webxsl::profile::presets::get("recommended").unwrap();
     let sheet = profile_stylesheet(&p);
@@ -140,7 +142,7 @@ fn apply_recommended_small_with_compile() {
     apply_profile(&p, black_box(&SMALL), &ApplyOptions::default()).unwrap();
 }
 
-#[divan::bench(args = SIZES)]
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn validate_file(b: Bencher, size: &str) {
     b.counter(bytes(size))
         .bench(|| validate("web.config", input(size), &ValidateOptions::default()));

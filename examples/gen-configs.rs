@@ -3,12 +3,14 @@
 //! ```text
 //! cargo run --release --example gen-configs -- large OUT.config SIZE_MB
 //! cargo run --release --example gen-configs -- batch OUT_DIR COUNT
+//! cargo run --release --example gen-configs -- parse-floor FILE
 //! ```
 //!
 //! `large`: one web.config of about SIZE_MB megabytes — appSettings, handlers and thousands of
 //! `<location>` sections with their own system.web and system.webServer, as big multi-tenant
 //! sites have. `batch`: COUNT small web.configs (`OUT_DIR/NNNN/web.config`), variations of the
-//! bundled samples.
+//! bundled samples. `parse-floor`: the seconds a bare roxmltree parse of FILE takes (best of 5),
+//! the floor `benches/compare.sh` holds `apply` against.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -81,6 +83,18 @@ fn main() {
             let mb: f64 = mb.parse().expect("SIZE_MB is a number");
             let text = large((mb * 1_000_000.0) as usize);
             std::fs::write(out, text).expect("write the large config");
+        }
+        ["parse-floor", file] => {
+            // The floor for `apply`: a bare roxmltree parse of the file, in MB/s (best of 5).
+            let text = std::fs::read_to_string(file).expect("read the file");
+            let mut best = f64::MAX;
+            for _ in 0..5 {
+                let t = std::time::Instant::now();
+                let doc = roxmltree::Document::parse(&text).expect("well-formed");
+                std::hint::black_box(doc.root().children().count());
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            println!("{best:.6}");
         }
         ["batch", dir, count] => {
             let count: usize = count.parse().expect("COUNT is a number");

@@ -207,14 +207,21 @@ pub fn read_failure(name: &str, e: &std::io::Error) -> Failure {
 }
 
 fn notes(name: &str, a: &Applied) {
+    eprint!("{}", notes_text(name, a));
+}
+
+/// The stylesheet's messages and webxsl's notes about one file.
+fn notes_text(name: &str, a: &Applied) -> String {
+    let mut s = String::new();
     for m in &a.messages {
-        eprintln!("{name}: message: {m}");
+        s.push_str(&format!("{name}: message: {m}\n"));
     }
     if let Some(reason) = &a.fallback {
-        eprintln!(
-            "webxsl: note: {name}: the result is not a plain edit of the input ({reason}); writing the stylesheet's own serialization"
-        );
+        s.push_str(&format!(
+            "webxsl: note: {name}: the result is not a plain edit of the input ({reason}); writing the stylesheet's own serialization\n"
+        ));
     }
+    s
 }
 
 /// One input to stdout (or `-o`), or its diff, or its check.
@@ -257,69 +264,135 @@ fn one(
     Ok(EXIT_OK)
 }
 
-/// Many files: --check, --diff or --in-place. One failing file does not stop the others.
+/// What became of one file of a batch; printed in file order.
+#[derive(Default)]
+struct Outcome {
+    /// Diagnostics and notes.
+    stderr: String,
+    /// The diff, with --check or --diff.
+    stdout: String,
+    failed: bool,
+    changed: bool,
+}
+
+/// Applies the job to one file of a batch (on a worker thread).
+fn process(job: &Job, path: &Path, args: &ApplyArgs, color: bool) -> Outcome {
+    let mut o = Outcome::default();
+    let name = path.display().to_string();
+    let input = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            o.stderr = read_failure(&name, &e).rendered;
+            o.failed = true;
+            return o;
+        }
+    };
+    let applied = match job.run(&input) {
+        Ok(a) => a,
+        Err(e) => {
+            o.stderr = apply_error(&name, &input, &e);
+            o.failed = true;
+            return o;
+        }
+    };
+    o.stderr = notes_text(&name, &applied);
+    if !applied.changed {
+        return o;
+    }
+    o.changed = true;
+    if args.check || args.diff {
+        if let Some(d) = unified(
+            &applied.old_text,
+            &applied.new_text,
+            &format!("a/{name}"),
+            &format!("b/{name}"),
+            color,
+        ) {
+            o.stdout = d;
+        }
+    }
+    if args.in_place {
+        let write = || -> anyhow::Result<()> {
+            if args.backup {
+                let mut bak = path.as_os_str().to_owned();
+                bak.push(".bak");
+                write_file_atomic(Path::new(&bak), &input)?;
+            }
+            // The file may have changed or vanished since it was read: write only over what
+            // was read.
+            match std::fs::read(path) {
+                Ok(now) if now == input => {}
+                Ok(_) => anyhow::bail!(
+                    "{name}: the file changed while webxsl was working on it; left as it is"
+                ),
+                Err(e) => {
+                    anyhow::bail!("{name}: cannot read it again before writing: {e}; left as it is")
+                }
+            }
+            write_file_atomic(path, &applied.bytes)
+        };
+        if let Err(e) = write() {
+            o.stderr.push_str(&format!("webxsl: error: {e:#}\n"));
+            o.failed = true;
+        }
+    }
+    o
+}
+
+/// Many files: --check, --diff or --in-place. One failing file does not stop the others. Files
+/// are processed on every core; what they print comes out in the order they were given.
 fn batch(job: &Job, files: &[PathBuf], args: &ApplyArgs, color: bool) -> anyhow::Result<i32> {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, files.len().max(1));
+    let next = AtomicUsize::new(0);
     let mut failed = 0usize;
     let mut changed = 0usize;
-    for path in files {
-        let name = path.display().to_string();
-        let input = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprint!("{}", read_failure(&name, &e).rendered);
-                failed += 1;
-                continue;
-            }
-        };
-        let applied = match job.run(&input) {
-            Ok(a) => a,
-            Err(e) => {
-                eprint!("{}", apply_error(&name, &input, &e));
-                failed += 1;
-                continue;
-            }
-        };
-        notes(&name, &applied);
-        if !applied.changed {
-            continue;
+    let mut output_error = None;
+    std::thread::scope(|s| -> anyhow::Result<()> {
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Outcome)>();
+        for w in 0..workers {
+            let tx = tx.clone();
+            let next = &next;
+            std::thread::Builder::new()
+                .name(format!("webxsl-{w}"))
+                .stack_size(super::STACK_SIZE)
+                .spawn_scoped(s, move || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = files.get(i) else { break };
+                        // A closed receiver means the output failed: stop taking files.
+                        if tx.send((i, process(job, path, args, color))).is_err() {
+                            break;
+                        }
+                    }
+                })?;
         }
-        changed += 1;
-        if args.check || args.diff {
-            if let Some(d) = unified(
-                &applied.old_text,
-                &applied.new_text,
-                &format!("a/{name}"),
-                &format!("b/{name}"),
-                color,
-            ) {
-                write_stdout(d.as_bytes())?;
-            }
-        }
-        if args.in_place {
-            let write = || -> anyhow::Result<()> {
-                if args.backup {
-                    let mut bak = path.as_os_str().to_owned();
-                    bak.push(".bak");
-                    write_file_atomic(Path::new(&bak), &input)?;
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut due = 0;
+        for (i, outcome) in rx {
+            pending.insert(i, outcome);
+            while let Some(o) = pending.remove(&due) {
+                due += 1;
+                eprint!("{}", o.stderr);
+                failed += usize::from(o.failed);
+                changed += usize::from(o.changed);
+                if !o.stdout.is_empty() {
+                    if let Err(e) = write_stdout(o.stdout.as_bytes()) {
+                        output_error = Some(e);
+                        return Ok(());
+                    }
                 }
-                // The file may have changed or vanished since it was read: write only over
-                // what was read.
-                match std::fs::read(path) {
-                    Ok(now) if now == input => {}
-                    Ok(_) => anyhow::bail!(
-                        "{name}: the file changed while webxsl was working on it; left as it is"
-                    ),
-                    Err(e) => anyhow::bail!(
-                        "{name}: cannot read it again before writing: {e}; left as it is"
-                    ),
-                }
-                write_file_atomic(path, &applied.bytes)
-            };
-            if let Err(e) = write() {
-                eprintln!("webxsl: error: {e:#}");
-                failed += 1;
             }
         }
+        Ok(())
+    })?;
+    if let Some(e) = output_error {
+        return Err(e.into());
     }
     if files.len() > 1 {
         let verb = if args.in_place {

@@ -68,6 +68,10 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
+/// Stack for worker threads: template recursion is bounded (3000 levels by default), and each
+/// level takes some stack; the memory is only committed when used.
+pub const STACK_SIZE: usize = 256 * 1024 * 1024;
+
 /// Parses the arguments, runs the command and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {

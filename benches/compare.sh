@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Times whole webxsl processes against xsltproc, side by side, in one run, and prints the ratios
+# the performance goals are stated in (docs/performance.md).
+#
+#   bash benches/compare.sh            # from the repository root, after `cargo build --release`
+#   RUNS=3 bash benches/compare.sh     # fewer runs of the large cases
+#
+# Needs hyperfine, xsltproc, GNU time (/usr/bin/time) and python3; installs the first three with
+# apt-get when they are missing and it can. Inputs are generated into target/compare/ (not
+# committed): a ~20 MB and a ~10 MB multi-tenant web.config and 1,000 small web.configs.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+OUT=target/compare
+mkdir -p "$OUT"
+
+need=()
+command -v hyperfine >/dev/null || need+=(hyperfine)
+command -v xsltproc >/dev/null || need+=(xsltproc)
+[ -x /usr/bin/time ] || need+=(time)
+if [ ${#need[@]} -gt 0 ]; then
+    if command -v apt-get >/dev/null; then
+        SUDO=""
+        [ "$(id -u)" -eq 0 ] || SUDO=sudo
+        $SUDO apt-get update -qq >/dev/null && $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+    else
+        echo "compare.sh: please install: ${need[*]}" >&2
+        exit 2
+    fi
+fi
+
+# The binary under test, and the input generator (an example: not built by `cargo build`).
+cargo build --release --quiet --bin webxsl --example gen-configs
+WEBXSL=$PWD/target/release/webxsl
+GEN=$PWD/target/release/examples/gen-configs
+XSL=$PWD/templates/factory-configuration.xsl
+SMALL=$PWD/samples/outsystems-module/web.config
+
+[ -f "$OUT/large.config" ] || "$GEN" large "$OUT/large.config" 20
+[ -f "$OUT/half.config" ] || "$GEN" large "$OUT/half.config" 10
+[ -d "$OUT/batch" ] || "$GEN" batch "$OUT/batch" 1000
+
+# Same stylesheet, same input, same output: the comparison is only fair if the results agree.
+"$WEBXSL" xslt "$XSL" "$OUT/large.config" >"$OUT/webxsl.out"
+xsltproc "$XSL" "$OUT/large.config" >"$OUT/xsltproc.out"
+if ! cmp -s "$OUT/webxsl.out" "$OUT/xsltproc.out"; then
+    echo "compare.sh: webxsl and xsltproc disagree on the large input" >&2
+    exit 1
+fi
+
+J=$OUT/json
+mkdir -p "$J"
+hf() { # name, hyperfine options...
+    local name=$1
+    shift
+    hyperfine --style basic --export-json "$J/$name.json" "$@" | sed -n '/Time (mean/p;/Summary/,$p'
+}
+
+echo "== small input ($(wc -c <"$SMALL") bytes): whole processes"
+hf small -N --warmup 20 --runs 300 \
+    -n webxsl "$WEBXSL xslt $XSL $SMALL" \
+    -n xsltproc "xsltproc $XSL $SMALL"
+
+echo "== large input and half of it"
+hf large -N --warmup 1 --runs "$RUNS" \
+    -n webxsl "$WEBXSL xslt $XSL $OUT/large.config" \
+    -n xsltproc "xsltproc $XSL $OUT/large.config"
+hf half -N --warmup 1 --runs "$RUNS" \
+    -n webxsl "$WEBXSL xslt $XSL $OUT/half.config" \
+    -n xsltproc "xsltproc $XSL $OUT/half.config"
+
+echo "== 1,000 small web.configs rewritten in place"
+# webxsl writes each file atomically (temporary file, fsync, rename); the xsltproc loop does
+# the same without the fsync, which only favours xsltproc.
+hf batch --warmup 1 --runs "$RUNS" \
+    --prepare "rm -rf $OUT/work && cp -r $OUT/batch $OUT/work" \
+    -n webxsl "$WEBXSL apply --xsl $XSL --in-place $OUT/work/*/web.config" \
+    -n "xsltproc loop" "for f in $OUT/work/*/web.config; do xsltproc -o \"\$f.new\" $XSL \"\$f\" && mv \"\$f.new\" \"\$f\"; done"
+
+echo "== apply on the large input against a bare roxmltree parse"
+hf apply -N --warmup 1 --runs "$RUNS" \
+    -n "webxsl apply" "$WEBXSL apply --xsl $XSL $OUT/large.config"
+FLOOR=$("$GEN" parse-floor "$OUT/large.config")
+
+echo "== peak memory (max RSS) on the large input"
+/usr/bin/time -f %M -o "$J/mem-webxsl" "$WEBXSL" xslt "$XSL" "$OUT/large.config" >/dev/null
+/usr/bin/time -f %M -o "$J/mem-xsltproc" xsltproc "$XSL" "$OUT/large.config" >/dev/null
+
+python3 - "$J" "$FLOOR" "$(wc -c <"$OUT/large.config")" <<'EOF'
+import json, sys, os
+j, floor, size = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+def t(name, cmd, stat="median"):
+    for r in json.load(open(os.path.join(j, name + ".json")))["results"]:
+        if r["command"] == cmd:
+            return r[stat]
+    raise SystemExit(f"no {cmd} in {name}")
+mem = {k: int(open(os.path.join(j, "mem-" + k)).read().split()[-1]) / 1024 for k in ("webxsl", "xsltproc")}
+mb = size / 1e6
+rows = [
+    ("large: time webxsl / xsltproc", t("large", "webxsl") / t("large", "xsltproc"), "<=", 0.5),
+    ("large: peak memory webxsl / xsltproc", mem["webxsl"] / mem["xsltproc"], "<=", 0.5),
+    ("small: time webxsl / xsltproc", t("small", "webxsl") / t("small", "xsltproc"), "<=", 1.0),
+    ("batch: xsltproc loop / webxsl", t("batch", "xsltproc loop") / t("batch", "webxsl"), ">=", 5.0),
+    ("scaling: webxsl large / half", t("large", "webxsl") / t("half", "webxsl"), "<=", 2.1),
+    ("apply large / roxmltree parse", t("apply", "webxsl apply") / floor, "<=", 2.0),
+]
+print()
+print(f"large input {mb:.1f} MB; medians; peak memory webxsl {mem['webxsl']:.0f} MB, xsltproc {mem['xsltproc']:.0f} MB")
+print(f"throughput: webxsl apply {mb / t('apply', 'webxsl apply'):.0f} MB/s, roxmltree parse {mb / floor:.0f} MB/s, "
+      f"webxsl xslt {mb / t('large', 'webxsl'):.0f} MB/s, xsltproc {mb / t('large', 'xsltproc'):.0f} MB/s")
+print(f"{'ratio':<40} {'measured':>9} {'goal':>8}")
+for name, v, op, goal in rows:
+    ok = v <= goal if op == "<=" else v >= goal
+    print(f"{name:<40} {v:>9.2f} {op + ' ' + str(goal):>8}  {'met' if ok else 'NOT MET'}")
+EOF
