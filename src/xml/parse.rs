@@ -340,11 +340,11 @@ impl<'a, 'input> Converter<'a, 'input> {
                             self.tree.set_attribute(el, name, value);
                         }
                     }
-                    // Start tag end: the first '>' after the name and the last attribute
-                    // (attribute values may contain '>', so start after them).
+                    // Start tag end: the first '>' outside quotes after the name and the last
+                    // attribute (values may contain '>', namespace declarations' included, and
+                    // roxmltree does not list those as attributes).
                     let b = text.as_bytes();
-                    let gt = memchr::memchr(b'>', &b[tag_end.min(r.end)..r.end])
-                        .map_or(r.end, |i| tag_end + i + 1);
+                    let gt = start_tag_end(b, tag_end.min(r.end), r.end);
                     let self_closing = gt >= 2 && b[gt - 2] == b'/' && gt == r.end;
                     let end_tag_start = if self_closing {
                         r.end
@@ -434,6 +434,22 @@ impl<'a, 'input> Converter<'a, 'input> {
             t.set_span(n, [s[0], end.max(s[1]), 0, 0]);
         }
     }
+}
+
+/// The offset just past the `>` that closes a start tag, scanning from `from` (inside the tag)
+/// and skipping quoted values; `end` if there is none.
+fn start_tag_end(b: &[u8], from: usize, end: usize) -> usize {
+    let mut i = from;
+    while i < end {
+        match b[i] {
+            q @ (b'"' | b'\'') => {
+                i = memchr::memchr(q, &b[i + 1..end]).map_or(end, |k| i + 1 + k + 1);
+            }
+            b'>' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    end
 }
 
 /// Keeps only the innermost binding of each prefix (roxmltree lists shadowed ones too).
