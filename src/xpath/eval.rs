@@ -40,6 +40,13 @@ pub trait Env {
     /// host can evaluate global variables lazily (and report their errors).
     fn variable(&mut self, name: &ExpandedName, span: &Span) -> Result<Option<Value>, XPathError>;
 
+    /// Charges `units` of work (nodes visited, bytes built); an error stops the evaluation.
+    /// Hosts bound runaway expressions with it (`//*//*//*…`, exponential `concat`).
+    fn charge(&mut self, units: u64, span: &Span) -> Result<(), XPathError> {
+        let _ = (units, span);
+        Ok(())
+    }
+
     /// Calls host function `index` (from the parser's host table).
     fn call_host(
         &mut self,
@@ -142,7 +149,7 @@ fn evaluate_inner(e: &Expr, ctx: &Context, env: &mut dyn Env) -> Result<Value, X
                     node_set(v, &inner.span, "/")?.to_vec()
                 }
             };
-            Value::Nodes(Rc::new(eval_steps(nodes, steps, env)?))
+            Value::Nodes(Rc::new(eval_steps(nodes, steps, env, &e.span)?))
         }
         ExprKind::Filter(inner, preds) => {
             let v = evaluate(inner, ctx, env)?;
@@ -199,6 +206,7 @@ fn eval_steps(
     mut cur: Vec<NodeRef>,
     steps: &[Step],
     env: &mut dyn Env,
+    span: &Span,
 ) -> Result<Vec<NodeRef>, XPathError> {
     let mut buf: Vec<NodeRef> = Vec::new();
     for step in steps {
@@ -221,6 +229,7 @@ fn eval_steps(
                 }
                 axes::collect(tree, n, step.axis, &test, &mut buf);
             }
+            env.charge(buf.len() as u64 + 1, span)?;
             if !step.preds.is_empty() {
                 let nodes = std::mem::take(&mut buf);
                 buf = apply_predicates(nodes, &step.preds, env)?;

@@ -167,6 +167,8 @@ pub(crate) fn call_core(
             for v in &vals {
                 s.push_str(&to_string(v, env));
             }
+            // Building strings is work too: doubling a string in a loop is bounded this way.
+            env.charge(s.len() as u64, span)?;
             Value::str(s)
         }
         CoreFn::StartsWith => Value::Bool(str_arg(0, env).starts_with(&*str_arg(1, env))),

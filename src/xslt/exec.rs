@@ -42,6 +42,11 @@ pub struct TransformOptions {
     pub max_depth: usize,
     /// Most nodes the result (and result tree fragments) may hold.
     pub max_output_nodes: usize,
+    /// Most bytes of text and attribute values the result (and fragments) may hold.
+    pub max_output_bytes: usize,
+    /// Most work one transformation may do: nodes visited by XPath steps, bytes built by
+    /// `concat()`, template invocations. Bounds exponential stylesheets and expressions.
+    pub max_work: u64,
     /// Limits for documents read by `document()`.
     pub document_limits: Limits,
 }
@@ -52,7 +57,9 @@ impl Default for TransformOptions {
             params: Vec::new(),
             allow_document: false,
             max_depth: 3000,
-            max_output_nodes: 50_000_000,
+            max_output_nodes: 20_000_000,
+            max_output_bytes: 256 << 20,
+            max_work: 100_000_000,
             document_limits: Limits::default(),
         }
     }
@@ -198,6 +205,8 @@ pub(crate) struct Exec<'a> {
     module_docs: HashMap<u32, DocId>,
     cur_loc: Loc,
     output_nodes: usize,
+    output_bytes: usize,
+    work: u64,
     ids: HashMap<NodeRef, usize>,
 }
 
@@ -232,6 +241,8 @@ impl<'a> Exec<'a> {
             module_docs: HashMap::new(),
             cur_loc: Loc::default(),
             output_nodes: 0,
+            output_bytes: 0,
+            work: 0,
             ids: HashMap::new(),
         }
     }
@@ -457,11 +468,27 @@ impl<'a> Exec<'a> {
         Ok(())
     }
 
+    fn count_output_bytes(&mut self, bytes: usize, loc: Loc) -> Result<(), XsltError> {
+        self.output_bytes += bytes;
+        if self.output_bytes > self.opts.max_output_bytes {
+            return Err(self.err(
+                loc,
+                "WXSL0002",
+                format!(
+                    "the result grew beyond {} MB of text",
+                    self.opts.max_output_bytes >> 20
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn append_text(&mut self, text: &str, raw: bool, loc: Loc) -> Result<(), XsltError> {
         if text.is_empty() {
             return Ok(());
         }
         self.count_output(loc)?;
+        self.count_output_bytes(text.len(), loc)?;
         let f = self.frame();
         let p = f.parent;
         if raw {
@@ -832,6 +859,10 @@ impl<'a> Exec<'a> {
     ) -> Result<(), XsltError> {
         let sheet = self.sheet;
         let tpl = &sheet.templates[t];
+        self.work += 1;
+        if self.work > self.opts.max_work {
+            return Err(self.err(tpl.loc, "WXSL0004", self.work_message()));
+        }
         self.depth += 1;
         if self.depth > self.opts.max_depth {
             self.depth -= 1;
@@ -1724,9 +1755,30 @@ fn compare_text(a: &str, b: &str, upper_first: Option<bool>) -> std::cmp::Orderi
     }
 }
 
+impl Exec<'_> {
+    fn work_message(&self) -> String {
+        format!(
+            "the transformation exceeded its budget of {} steps (an expression or recursion that grows exponentially?)",
+            self.opts.max_work
+        )
+    }
+}
+
 impl Env for Exec<'_> {
     fn tree(&self, doc: DocId) -> &Tree {
         self.docs[doc as usize].tree()
+    }
+
+    fn charge(&mut self, units: u64, span: &Span) -> Result<(), XPathError> {
+        self.work += units;
+        if self.work > self.opts.max_work {
+            return Err(XPathError::new(
+                "WXSL0004",
+                self.work_message(),
+                span.clone(),
+            ));
+        }
+        Ok(())
     }
 
     fn variable(&mut self, name: &ExpandedName, span: &Span) -> Result<Option<Value>, XPathError> {
