@@ -1,10 +1,11 @@
 //! The main job: run a stylesheet on a web.config and write a result whose diff against the
 //! input holds only the real change (see [`crate::patch`]), in the input's encoding.
 
+use crate::diag::Pos;
 use crate::patch::{NotAnEdit, minimal_edit};
-use crate::profile::Profile;
+use crate::profile::{Profile, bad_value_char, is_token};
 use crate::xml::encoding::{EncodeError, decode, encode};
-use crate::xml::{Document, Limits, XmlError};
+use crate::xml::{Document, Limits, NodeId, NodeKind, Tree, XmlError};
 use crate::xslt::{Method, Stylesheet, TransformOptions, XsltError, serialize};
 
 /// Options of [`apply_stylesheet`].
@@ -47,6 +48,60 @@ pub enum ApplyError {
     /// The result cannot be written in the input's encoding.
     #[error("{0}")]
     Encode(#[from] EncodeError),
+    /// The result would hold a header IIS would send broken or split: a name that is not an
+    /// RFC 9110 token, or a value with CR, LF or another control character. `pos` is the
+    /// entry's place in the input when it came from there.
+    #[error("{message}")]
+    UnsafeHeader {
+        /// What is wrong.
+        message: String,
+        /// Line and column in the input, if the entry was already there.
+        pos: Option<Pos>,
+    },
+}
+
+/// Refuses results with a header that would be sent broken: no stylesheet, parameter or
+/// profile can make webxsl write a header name that is not a token or a value that could split
+/// the response (CR/LF) into the `customHeaders` of a web.config.
+fn check_headers(source: &Document, result: &Tree) -> Result<(), ApplyError> {
+    for n in result.descendants(NodeId::ROOT) {
+        if result.kind(n) != NodeKind::Element
+            || result.local_name(n) != "add"
+            || result
+                .parent(n)
+                .is_none_or(|p| result.local_name(p) != "customHeaders")
+        {
+            continue;
+        }
+        let name = result.attribute_value(n, "", "name").unwrap_or("");
+        let value = result.attribute_value(n, "", "value").unwrap_or("");
+        let problem = if !is_token(name) {
+            format!("header name {name:?} is not a token (RFC 9110)")
+        } else if let Some((_, c)) = bad_value_char(value) {
+            format!(
+                "header {name} has the control character U+{:04X} in its value: IIS would send a broken or split response",
+                c as u32
+            )
+        } else {
+            continue;
+        };
+        // Point at the entry in the input when the stylesheet only copied it.
+        let t = source.tree();
+        let pos = t
+            .descendants(NodeId::ROOT)
+            .find(|&m| {
+                t.kind(m) == NodeKind::Element
+                    && t.local_name(m) == "add"
+                    && t.attribute_value(m, "", "name") == Some(name)
+                    && t.attribute_value(m, "", "value").unwrap_or("") == value
+            })
+            .map(|m| source.pos(t.span(m).start));
+        return Err(ApplyError::UnsafeHeader {
+            message: format!("refusing to write the result: {problem}"),
+            pos,
+        });
+    }
+    Ok(())
 }
 
 /// Applies a stylesheet to a document's bytes.
@@ -74,6 +129,7 @@ pub fn apply_stylesheet(
 ) -> Result<Applied, ApplyError> {
     let doc = Document::parse(input, &opts.limits)?;
     let result = sheet.transform(doc.tree(), &opts.transform)?;
+    check_headers(&doc, &result.tree)?;
     let method = result.output.effective_method(&result.tree);
     let minimal = if opts.faithful {
         None

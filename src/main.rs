@@ -3,6 +3,15 @@
 mod cli;
 
 fn main() {
+    // With a file-size limit (`ulimit -f`), a write past it raises SIGXFSZ, which kills the
+    // process by default. Ignored, the write fails with EFBIG: the file at hand is reported and
+    // left as it was, and the rest of a batch goes on.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN at startup, before any other thread
+    // exists, has no memory-safety requirements.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let worker = std::thread::Builder::new()
         .name("webxsl".into())
         .stack_size(cli::STACK_SIZE)

@@ -125,6 +125,16 @@ pub fn apply_error(name: &str, input: &[u8], e: &ApplyError) -> String {
         ))
         .in_file(name.to_owned())
         .render(),
+        ApplyError::UnsafeHeader { message, pos } => {
+            let mut d = Diagnostic::error(message.clone()).in_file(name.to_owned());
+            if let Some(p) = pos {
+                d = d.at(*p);
+                if let Ok((text, _)) = webxsl::xml::encoding::decode(input) {
+                    d = d.with_source(&text);
+                }
+            }
+            d.render()
+        }
     }
 }
 
@@ -329,11 +339,16 @@ fn process(job: &Job, path: &Path, args: &ApplyArgs, color: bool) -> Outcome {
                     anyhow::bail!("{name}: cannot read it again before writing: {e}; left as it is")
                 }
             }
+            // Replacing the file would bypass its mode: honour a read-only file.
+            if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+                anyhow::bail!("{name}: the file is read-only; left as it is")
+            }
             write_file_atomic(path, &applied.bytes)
         };
         if let Err(e) = write() {
             o.stderr.push_str(&format!("webxsl: error: {e:#}\n"));
             o.failed = true;
+            o.changed = false;
         }
     }
     o
