@@ -68,6 +68,30 @@ fn expected_output(d: &Path, bytes: &[u8]) -> Vec<u8> {
     o.stdout
 }
 
+/// A web.config with `settings` appSettings entries and an empty customHeaders.
+fn big_config(nl: &str, settings: usize) -> Vec<u8> {
+    let mut s = format!("<configuration>{nl}  <appSettings>{nl}");
+    for i in 0..settings {
+        s.push_str(&format!(
+            "    <add key=\"k{i}\" value=\"{}\" />{nl}",
+            "v".repeat(40)
+        ));
+    }
+    for line in [
+        "  </appSettings>",
+        "  <system.webServer>",
+        "    <httpProtocol>",
+        "      <customHeaders />",
+        "    </httpProtocol>",
+        "  </system.webServer>",
+        "</configuration>",
+    ] {
+        s.push_str(line);
+        s.push_str(nl);
+    }
+    s.into_bytes()
+}
+
 #[test]
 fn a_batch_goes_on_past_read_only_malformed_and_vanished_files() {
     let d = dir("batch");
@@ -143,13 +167,7 @@ fn a_full_disk_fails_the_file_at_hand_and_loses_nothing() {
     let d = dir("full");
     // A file-size limit stands in for a full disk: writes past it fail with EFBIG.
     let small = sample("aspnet-mvc");
-    let mut big = Vec::from(&b"<configuration>\n  <appSettings>\n"[..]);
-    for i in 0..4000 {
-        big.extend_from_slice(
-            format!("    <add key=\"k{i}\" value=\"{}\" />\n", "v".repeat(40)).as_bytes(),
-        );
-    }
-    big.extend_from_slice(b"  </appSettings>\n  <system.webServer>\n    <httpProtocol>\n      <customHeaders />\n    </httpProtocol>\n  </system.webServer>\n</configuration>\n");
+    let big = big_config("\n", 4000);
     assert!(big.len() > 256 * 1024);
     let files = [d.join("a.config"), d.join("big.config"), d.join("b.config")];
     std::fs::write(&files[0], &small).unwrap();
@@ -189,13 +207,7 @@ fn a_full_disk_fails_the_file_at_hand_and_loses_nothing() {
 fn sigkill_during_an_in_place_batch_leaves_every_file_old_or_new() {
     let d = dir("kill");
     // Files big enough that the batch takes a while, so that kills land mid-run.
-    let mut old = Vec::from(&b"<configuration>\r\n  <appSettings>\r\n"[..]);
-    for i in 0..6000 {
-        old.extend_from_slice(
-            format!("    <add key=\"k{i}\" value=\"{}\" />\r\n", "v".repeat(30)).as_bytes(),
-        );
-    }
-    old.extend_from_slice(b"  </appSettings>\r\n  <system.webServer>\r\n    <httpProtocol>\r\n      <customHeaders>\r\n      </customHeaders>\r\n    </httpProtocol>\r\n  </system.webServer>\r\n</configuration>\r\n");
+    let old = big_config("\r\n", 6000);
     let new = expected_output(&d, &old);
     assert_ne!(old, new);
     let files: Vec<PathBuf> = (0..40).map(|i| d.join(format!("{i:02}.config"))).collect();
@@ -364,17 +376,17 @@ fn profiles_refuse_unsafe_headers_and_every_output_escapes_values() {
             .next_back()
             .unwrap_or_else(|| panic!("no {name} in\n{xml}"))
     };
-    // apply --profile
-    let o = webxsl()
-        .args(["apply", "--profile"])
-        .arg(&good)
-        .arg(&config)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let applied = String::from_utf8(o.stdout).unwrap();
-    assert_eq!(value_of(&applied, "Content-Security-Policy"), csp);
-    assert_eq!(value_of(&applied, "X-Custom"), custom);
+    // Both values, unchanged, in the output of a successful run.
+    let check = |what: &str, mut cmd: Command| {
+        let o = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(&o));
+        let out = String::from_utf8(o.stdout).unwrap();
+        assert_eq!(value_of(&out, "Content-Security-Policy"), csp, "{what}");
+        assert_eq!(value_of(&out, "X-Custom"), custom, "{what}");
+    };
+    let mut apply = webxsl();
+    apply.args(["apply", "--profile"]).arg(&good).arg(&config);
+    check("apply --profile", apply);
     // generate --format xsl, then run it with webxsl and with xsltproc.
     let xsl = d.join("good.xsl");
     let o = webxsl()
@@ -385,31 +397,15 @@ fn profiles_refuse_unsafe_headers_and_every_output_escapes_values() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = webxsl()
-        .arg("xslt")
-        .arg(&xsl)
-        .arg(&config)
-        .output()
-        .unwrap();
-    let out = String::from_utf8(o.stdout).unwrap();
-    assert_eq!(value_of(&out, "Content-Security-Policy"), csp);
-    assert_eq!(value_of(&out, "X-Custom"), custom);
-    let o = Command::new("xsltproc")
-        .arg(&xsl)
-        .arg(&config)
-        .output()
-        .expect("xsltproc");
-    let out = String::from_utf8(o.stdout).unwrap();
-    assert_eq!(value_of(&out, "Content-Security-Policy"), csp);
-    assert_eq!(value_of(&out, "X-Custom"), custom);
+    let mut ours = webxsl();
+    ours.arg("xslt").arg(&xsl).arg(&config);
+    check("webxsl xslt", ours);
+    let mut theirs = Command::new("xsltproc");
+    theirs.arg(&xsl).arg(&config);
+    check("xsltproc", theirs);
     // generate --format xdt: the transform itself holds the values.
-    let o = webxsl()
-        .args(["generate", "--format", "xdt", "--profile"])
-        .arg(&good)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let xdt = String::from_utf8(o.stdout).unwrap();
-    assert_eq!(value_of(&xdt, "Content-Security-Policy"), csp);
-    assert_eq!(value_of(&xdt, "X-Custom"), custom);
+    let mut xdt = webxsl();
+    xdt.args(["generate", "--format", "xdt", "--profile"])
+        .arg(&good);
+    check("generate --format xdt", xdt);
 }

@@ -234,6 +234,17 @@ fn notes_text(name: &str, a: &Applied) -> String {
     s
 }
 
+/// The unified diff of one file's change (`None` when nothing changed).
+fn diff_of(name: &str, applied: &Applied, color: bool) -> Option<String> {
+    unified(
+        &applied.old_text,
+        &applied.new_text,
+        &format!("a/{name}"),
+        &format!("b/{name}"),
+        color,
+    )
+}
+
 /// One input to stdout (or `-o`), or its diff, or its check.
 fn one(
     job: &Job,
@@ -249,13 +260,7 @@ fn one(
     })?;
     notes(name, &applied);
     if args.check || args.diff {
-        if let Some(d) = unified(
-            &applied.old_text,
-            &applied.new_text,
-            &format!("a/{name}"),
-            &format!("b/{name}"),
-            color,
-        ) {
+        if let Some(d) = diff_of(name, &applied, color) {
             write_stdout(d.as_bytes())?;
         }
         if args.check {
@@ -311,13 +316,7 @@ fn process(job: &Job, path: &Path, args: &ApplyArgs, color: bool) -> Outcome {
     }
     o.changed = true;
     if args.check || args.diff {
-        if let Some(d) = unified(
-            &applied.old_text,
-            &applied.new_text,
-            &format!("a/{name}"),
-            &format!("b/{name}"),
-            color,
-        ) {
+        if let Some(d) = diff_of(&name, &applied, color) {
             o.stdout = d;
         }
     }
