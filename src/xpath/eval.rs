@@ -66,12 +66,24 @@ pub trait Env {
 }
 
 /// A simple environment: a list of trees and variables, no host functions.
-#[derive(Default)]
 pub struct SimpleEnv<'a> {
     /// The trees; a tree's [`DocId`] is its index.
     pub trees: Vec<&'a Tree>,
     /// Variables.
     pub variables: Vec<(ExpandedName, Value)>,
+    /// Work left (see [`Env::charge`]): evaluations fail with WXSL0004 once it is spent.
+    /// 100 million by default, as for a transformation.
+    pub budget: u64,
+}
+
+impl Default for SimpleEnv<'_> {
+    fn default() -> Self {
+        SimpleEnv {
+            trees: Vec::new(),
+            variables: Vec::new(),
+            budget: 100_000_000,
+        }
+    }
 }
 
 impl<'a> SimpleEnv<'a> {
@@ -79,7 +91,7 @@ impl<'a> SimpleEnv<'a> {
     pub fn new(tree: &'a Tree) -> SimpleEnv<'a> {
         SimpleEnv {
             trees: vec![tree],
-            variables: Vec::new(),
+            ..SimpleEnv::default()
         }
     }
 }
@@ -87,6 +99,20 @@ impl<'a> SimpleEnv<'a> {
 impl Env for SimpleEnv<'_> {
     fn tree(&self, doc: DocId) -> &Tree {
         self.trees[doc as usize]
+    }
+
+    fn charge(&mut self, units: u64, span: &Span) -> Result<(), XPathError> {
+        match self.budget.checked_sub(units) {
+            Some(left) => {
+                self.budget = left;
+                Ok(())
+            }
+            None => Err(XPathError::new(
+                "WXSL0004",
+                "the evaluation exceeded its budget of work (an expression that grows exponentially?)",
+                span.clone(),
+            )),
+        }
     }
 
     fn variable(&mut self, name: &ExpandedName, _span: &Span) -> Result<Option<Value>, XPathError> {
