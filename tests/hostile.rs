@@ -385,3 +385,36 @@ fn an_import_cycle_is_refused_with_a_position() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("b.xsl:2:") && err.contains("cycle"), "{err}");
 }
+
+#[test]
+fn a_stylesheet_that_reorders_a_long_list_is_aligned_and_diffed_in_bounded_time() {
+    // Reversing 100,000 entries: the worst case of the tree alignment and of the line diff
+    // (both O(N·D)); it once took minutes in the diff's line-ending check.
+    let d = dir("reorder");
+    let mut doc = String::from("<configuration>\n  <appSettings>\n");
+    for i in 0..100_000 {
+        doc.push_str(&format!("    <add key=\"k{i}\" value=\"v\" />\n"));
+    }
+    doc.push_str("  </appSettings>\n</configuration>\n");
+    let f = write(&d, "web.config", doc.as_bytes());
+    let x = stylesheet(
+        &d,
+        "reverse.xsl",
+        "<xsl:template match=\"@*|node()\"><xsl:copy><xsl:apply-templates select=\"@*|node()\"/></xsl:copy></xsl:template>\n<xsl:template match=\"appSettings\"><xsl:copy><xsl:for-each select=\"add\"><xsl:sort select=\"position()\" data-type=\"number\" order=\"descending\"/><xsl:copy-of select=\".\"/></xsl:for-each></xsl:copy></xsl:template>",
+    );
+    let start = Instant::now();
+    let o = bounded(&["apply", "--xsl", &x, "--diff", &f]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let diff = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        diff.contains("+    <add key=\"k99999\" value=\"v\" />"),
+        "{}",
+        &diff[..200.min(diff.len())]
+    );
+    assert!(start.elapsed() < LIMIT);
+}

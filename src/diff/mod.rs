@@ -27,7 +27,11 @@ pub fn unified(
     if old == new {
         return None;
     }
-    let diff = TextDiff::from_lines(old, new);
+    // Line diffs are O(N·D): past a second (a reordered 100,000-line file) `similar` settles
+    // for a coarser but still correct diff rather than taking minutes.
+    let diff = TextDiff::configure()
+        .timeout(std::time::Duration::from_secs(1))
+        .diff_lines(old, new);
     let paint = |c: &str, s: &str| {
         if color {
             format!("{c}{s}{RESET}")
@@ -35,6 +39,7 @@ pub fn unified(
             s.to_owned()
         }
     };
+    let (deleted, inserted) = changed_bodies(&diff);
     let mut out = String::new();
     out.push_str(&paint(BOLD, &format!("--- {old_label}")));
     out.push('\n');
@@ -80,9 +85,11 @@ pub fn unified(
                 out.push('\n');
                 if !raw.ends_with('\n') {
                     out.push_str("\\ No newline at end of file\n");
-                } else if change.tag() != ChangeTag::Equal
-                    && ending_only_change(&diff, change.tag(), body)
-                {
+                } else if match change.tag() {
+                    ChangeTag::Delete => inserted.contains(body),
+                    ChangeTag::Insert => deleted.contains(body),
+                    ChangeTag::Equal => false,
+                } {
                     out.push_str(if crlf {
                         "\\ line ending: CRLF\n"
                     } else {
@@ -95,19 +102,28 @@ pub fn unified(
     Some(out)
 }
 
-/// Whether a changed line has a counterpart on the other side that differs only in its line
-/// ending (so that the note is worth printing).
-fn ending_only_change(diff: &TextDiff<'_, '_, str>, tag: ChangeTag, body: &str) -> bool {
-    let other = match tag {
-        ChangeTag::Delete => ChangeTag::Insert,
-        _ => ChangeTag::Delete,
-    };
-    diff.iter_all_changes().any(|c| {
-        c.tag() == other && {
-            let v = c.value().strip_suffix('\n').unwrap_or(c.value());
-            v.strip_suffix('\r').unwrap_or(v) == body
-        }
-    })
+/// The bodies (without line ending) of the deleted and of the inserted lines: a changed line
+/// whose body is on the other side too changed only its line ending. Built once, so that the
+/// check is O(1) a line (a full scan a line made reordered files quadratic).
+fn changed_bodies<'a>(
+    diff: &'a TextDiff<'a, 'a, str>,
+) -> (
+    std::collections::HashSet<&'a str>,
+    std::collections::HashSet<&'a str>,
+) {
+    let mut deleted = std::collections::HashSet::new();
+    let mut inserted = std::collections::HashSet::new();
+    for c in diff.iter_all_changes() {
+        let v = c.value();
+        let v = v.strip_suffix('\n').unwrap_or(v);
+        let v = v.strip_suffix('\r').unwrap_or(v);
+        match c.tag() {
+            ChangeTag::Delete => deleted.insert(v),
+            ChangeTag::Insert => inserted.insert(v),
+            ChangeTag::Equal => false,
+        };
+    }
+    (deleted, inserted)
 }
 
 /// A header sent before and after.

@@ -21,7 +21,7 @@
 
 pub mod style;
 
-use similar::{Algorithm, DiffOp, capture_diff_slices};
+use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
 
 use crate::xml::{Document, Limits, NodeId, NodeKind, Tree};
 use style::{NsScope, Style, is_blank, line_ending_at, write_node};
@@ -225,7 +225,11 @@ impl Aligner<'_> {
         let mut inserts: Vec<(Option<usize>, Vec<NodeId>)> = Vec::new();
         let mut deleted: Vec<usize> = Vec::new();
         let mut last_kept: Option<usize> = None;
-        let ops = capture_diff_slices(Algorithm::Myers, &s_keys, &r_keys);
+        // Myers is O(N·D): quick for real edits, quadratic for a stylesheet that reorders a
+        // long list. Past the deadline `similar` settles for a valid but coarser script, which
+        // only makes the edit larger, never wrong (the result is verified after splicing).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+        let ops = capture_diff_slices_deadline(Algorithm::Myers, &s_keys, &r_keys, Some(deadline));
         let add_insert =
             |after: Option<usize>, n: NodeId, inserts: &mut Vec<(Option<usize>, Vec<NodeId>)>| {
                 match inserts.last_mut() {
