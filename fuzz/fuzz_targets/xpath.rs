@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let doc = Document::parse(DOC.as_bytes(), &Limits::default()).expect("the fixed document");
     let mut env = SimpleEnv::new(doc.tree());
-    env.budget = 10_000_000;
+    env.budget = 1_000_000;
     if let Err(e) = xpath.evaluate(&mut env) {
         assert!(e.span.end <= src.len(), "error spans stay inside the expression");
     }

@@ -86,6 +86,9 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), XmlError> {
             }
             i = skip_doctype(b, lt + 9);
         } else if rest.starts_with(b"</") {
+            if rest.get(2) == Some(&b':') {
+                return Err(leading_colon(text, lt + 2));
+            }
             depth = depth.saturating_sub(1);
             i = memchr(b'>', &b[lt..]).map_or(b.len(), |e| lt + e + 1);
         } else if rest.starts_with(b"<!") {
@@ -99,7 +102,8 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), XmlError> {
                     pos: line_col(text, lt),
                 });
             }
-            // Count attributes: an '=' outside quotes inside the tag.
+            // Count attributes: an '=' outside quotes inside the tag. Also refuse names that
+            // start with ':' (roxmltree accepts `<:a>` and `:b="1"`; Namespaces in XML does not).
             let mut j = lt + 1;
             let mut attrs: u32 = 0;
             let mut closed = false;
@@ -132,6 +136,9 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), XmlError> {
                         break;
                     }
                     b'<' => break,
+                    b':' if j == lt + 1 || b[j - 1].is_ascii_whitespace() => {
+                        return Err(leading_colon(text, j));
+                    }
                     _ => {}
                 }
                 j += 1;
@@ -143,6 +150,13 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), XmlError> {
         }
     }
     Ok(())
+}
+
+fn leading_colon(text: &str, at: usize) -> XmlError {
+    XmlError::Syntax {
+        message: "invalid name: a name cannot start with ':'".into(),
+        pos: line_col(text, at),
+    }
 }
 
 /// Skips a DOCTYPE declaration, including an internal subset with quoted strings and comments.
@@ -212,6 +226,17 @@ mod tests {
         let l = small();
         let t = "<a><!-- <b><c><d><e> --><![CDATA[<b><c><d>]]><?pi <b><c><d>?></a>";
         assert!(prescan(t, &l).is_ok());
+    }
+
+    #[test]
+    fn names_starting_with_a_colon_are_refused() {
+        for (t, col) in [("<:a/>", 2), ("<a :b='1'/>", 4), ("<a></:a>", 6), ("<a\n\t:b='x:y'/>", 2)] {
+            match prescan(t, &Limits::default()) {
+                Err(XmlError::Syntax { pos, .. }) => assert_eq!(pos.col, col, "{t}"),
+                other => panic!("{t}: {other:?}"),
+            }
+        }
+        prescan("<a:b xmlns:a='u' c='x :y'/>", &Limits::default()).unwrap();
     }
 
     #[test]
