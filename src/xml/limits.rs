@@ -230,7 +230,12 @@ mod tests {
 
     #[test]
     fn names_starting_with_a_colon_are_refused() {
-        for (t, col) in [("<:a/>", 2), ("<a :b='1'/>", 4), ("<a></:a>", 6), ("<a\n\t:b='x:y'/>", 2)] {
+        for (t, col) in [
+            ("<:a/>", 2),
+            ("<a :b='1'/>", 4),
+            ("<a></:a>", 6),
+            ("<a\n\t:b='x:y'/>", 2),
+        ] {
             match prescan(t, &Limits::default()) {
                 Err(XmlError::Syntax { pos, .. }) => assert_eq!(pos.col, col, "{t}"),
                 other => panic!("{t}: {other:?}"),
