@@ -33,7 +33,11 @@ fn parse() {
     assert!(!all.is_empty());
     for (path, data) in all {
         for limits in [Limits::default(), Limits::with_dtd()] {
-            if let Ok(doc) = Document::parse(&data, &limits) {
+            // Documents with DTD entities have no spans (documented): nothing to check there.
+            if let Some(doc) = Document::parse(&data, &limits)
+                .ok()
+                .filter(|d| d.tree().has_spans())
+            {
                 doc.verify_spans()
                     .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 assert_eq!(doc.rebuild_text(), doc.text(), "{}", path.display());

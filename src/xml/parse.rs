@@ -50,7 +50,12 @@ pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
             }
             err
         })?;
-        Converter::new(&doc, &dtd.defaults).run()
+        let mut conv = Converter::new(&doc, &dtd.defaults);
+        // A DTD with entities can put nodes from entity values in the tree; their ranges point
+        // into the DTD, so spans cannot be trusted for splicing. Entities can only come from a
+        // DTD: without one allowed, "<!ENTITY" in a comment must not cost the document its spans.
+        conv.has_dtd_entities = limits.allow_dtd && text.contains("<!ENTITY");
+        conv.run()
     };
     let mut tree = built.into_tree(text);
     if !dtd.id_attributes.is_empty() {
@@ -250,9 +255,6 @@ impl<'a, 'input> Converter<'a, 'input> {
         self.tree.reserve(count + 1);
         self.tree.reserve_spans(count + 1);
         self.tree.begin_source(text);
-        // A DTD with entities can put nodes from entity values in the tree; their ranges point
-        // into the DTD, so spans cannot be trusted for splicing.
-        self.has_dtd_entities = text.contains("<!ENTITY");
         let mut ns_buf: Vec<NsBinding> = Vec::new();
         for rn in self.doc.root().descendants() {
             let idx = rn.id().get_usize();
@@ -474,6 +476,16 @@ mod tests {
 
     fn parse(s: &str) -> Tree {
         parse_text(s.to_owned(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn entity_declarations_in_a_comment_keep_the_spans() {
+        let t = parse_text(
+            "<c><!-- <!ENTITY x 'y'> --><a/></c>".into(),
+            &Limits::default(),
+        )
+        .unwrap();
+        assert!(t.has_spans());
     }
 
     #[test]
