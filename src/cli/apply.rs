@@ -359,8 +359,11 @@ fn batch(job: &Job, files: &[PathBuf], args: &ApplyArgs, color: bool) -> anyhow:
     use std::collections::BTreeMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    // More workers than cores: with --in-place a file spends most of its time waiting for
+    // fsync, and those waits overlap.
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
+        .saturating_mul(4)
         .clamp(1, files.len().max(1));
     let next = AtomicUsize::new(0);
     let mut failed = 0usize;
