@@ -283,28 +283,21 @@ impl<'a> Writer<'a> {
         i
     }
 
-    fn escape_text(&mut self, mut s: &str) {
+    fn escape_text(&mut self, s: &str) {
         const SPECIAL: [bool; 256] = special_bytes(b"&<>\r");
-        loop {
-            let plain = self.plain_prefix(s, &SPECIAL);
-            self.out.push_str(&s[..plain]);
-            s = &s[plain..];
-            let Some(c) = s.chars().next() else { break };
-            match c {
-                '&' => self.out.push_str("&amp;"),
-                '<' => self.out.push_str("&lt;"),
-                '>' => self.out.push_str("&gt;"),
-                '\r' => self.out.push_str("&#13;"),
-                c => self.char_ref_if_needed(c),
-            }
-            s = &s[c.len_utf8()..];
-        }
+        self.escape(s, &SPECIAL);
     }
 
-    fn escape_attr(&mut self, mut s: &str) {
+    fn escape_attr(&mut self, s: &str) {
         const SPECIAL: [bool; 256] = special_bytes(b"&<>\"\n\r\t");
+        self.escape(s, &SPECIAL);
+    }
+
+    /// Copies runs of plain text at once and escapes the `special` characters (and, in a
+    /// narrow encoding, what it cannot write) one by one.
+    fn escape(&mut self, mut s: &str, special: &[bool; 256]) {
         loop {
-            let plain = self.plain_prefix(s, &SPECIAL);
+            let plain = self.plain_prefix(s, special);
             self.out.push_str(&s[..plain]);
             s = &s[plain..];
             let Some(c) = s.chars().next() else { break };
