@@ -59,8 +59,9 @@ pub struct ApplyArgs {
 }
 
 /// Expands the file arguments: glob patterns (`*`, `?`, `[...]`, `**`) are expanded by webxsl
-/// itself, so they work the same from cmd.exe; other arguments are taken as they are.
-pub fn expand_files(args: &[String]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+/// itself, so they work the same from cmd.exe; other arguments are taken as they are. Every
+/// pattern that matches nothing or cannot be read is reported (exit code 2).
+pub fn expand_files(args: &[String]) -> Result<Vec<PathBuf>, Failure> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for a in args {
@@ -89,7 +90,10 @@ pub fn expand_files(args: &[String]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(errors)
+        Err(Failure {
+            code: EXIT_ERROR,
+            rendered: errors.iter().map(Diagnostic::render).collect(),
+        })
     }
 }
 
@@ -178,16 +182,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
         std::io::stdin().read_to_end(&mut input)?;
         return one(&job, "<stdin>", &input, &args, color, None);
     }
-    let files = match expand_files(&args.files) {
-        Ok(f) => f,
-        Err(errors) => {
-            return Err(Failure {
-                code: EXIT_ERROR,
-                rendered: errors.iter().map(Diagnostic::render).collect(),
-            }
-            .into());
-        }
-    };
+    let files = expand_files(&args.files)?;
     if files.len() > 1 && !(args.in_place || args.check || args.diff) {
         return Err(usage("several files need --in-place, --check or --diff"));
     }

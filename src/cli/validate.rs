@@ -2,7 +2,6 @@
 
 use std::io::Read as _;
 
-use webxsl::diag::Diagnostic;
 use webxsl::validate::{self, FileReport, RULES, ValidateOptions, grade, report};
 
 use super::apply::{expand_files, read_failure};
@@ -104,16 +103,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
         std::io::stdin().read_to_end(&mut input)?;
         reports.push(validate::validate("<stdin>", &input, &opts));
     } else {
-        let files = match expand_files(&args.files) {
-            Ok(f) => f,
-            Err(errors) => {
-                return Err(Failure {
-                    code: EXIT_ERROR,
-                    rendered: errors.iter().map(Diagnostic::render).collect(),
-                }
-                .into());
-            }
-        };
+        let files = expand_files(&args.files)?;
         for f in &files {
             let name = f.display().to_string();
             match std::fs::read(f) {

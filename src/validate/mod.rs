@@ -615,12 +615,7 @@ impl Checker<'_> {
                         format!("{} allows 'unsafe-eval'", d.name),
                     );
                 }
-                for s in v.iter().filter(|s| {
-                    matches!(
-                        s.as_str(),
-                        "*" | "data:" | "http:" | "https:" | "http://*" | "https://*"
-                    )
-                }) {
+                for s in v.iter().filter(|s| is_broad_source(s)) {
                     self.add(
                         "csp-broad-source",
                         off,
@@ -637,12 +632,7 @@ impl Checker<'_> {
             ),
             Some(d) => {
                 let off = self.value_offset(e, d.offset);
-                for s in lc(d).iter().filter(|s| {
-                    matches!(
-                        s.as_str(),
-                        "*" | "data:" | "http:" | "https:" | "http://*" | "https://*"
-                    )
-                }) {
+                for s in lc(d).iter().filter(|s| is_broad_source(s)) {
                     self.add(
                         "csp-broad-source",
                         off,
@@ -659,12 +649,7 @@ impl Checker<'_> {
             ),
             Some(d) => {
                 let off = self.value_offset(e, d.offset);
-                for s in lc(d).iter().filter(|s| {
-                    matches!(
-                        s.as_str(),
-                        "*" | "data:" | "http:" | "https:" | "http://*" | "https://*"
-                    )
-                }) {
+                for s in lc(d).iter().filter(|s| is_broad_source(s)) {
                     self.add("csp-broad-source", off, format!("base-uri allows {s}"));
                 }
             }
@@ -1060,4 +1045,13 @@ pub fn validate_document(path: &str, doc: &Document, opts: &ValidateOptions) -> 
         headers,
         text: text.to_owned(),
     }
+}
+
+/// A CSP source that lets any site (or any inline data) in: `*`, a bare scheme, or a scheme
+/// with a wildcard host.
+fn is_broad_source(s: &str) -> bool {
+    matches!(
+        s,
+        "*" | "data:" | "http:" | "https:" | "http://*" | "https://*"
+    )
 }
