@@ -268,3 +268,91 @@ fn utf16_and_bom_are_kept() {
     }
     assert_eq!(out.bytes, expected);
 }
+
+#[test]
+fn a_removed_attribute_takes_its_own_white_space_and_the_rest_keeps_its_layout() {
+    let strip = |attr: &str| format!(r#"<xsl:template match="add/@{attr}"/>"#);
+    // The first attribute: what follows moves up next to the element name.
+    let out = apply(
+        &strip("name"),
+        "<c>\n  <add  name=\"a\"   value=\"1\" />\n</c>",
+    );
+    assert_eq!(out, "<c>\n  <add  value=\"1\" />\n</c>");
+    let out = apply(
+        &strip("name"),
+        "<c>\n  <add  name=\"a\"\n       value=\"1\" />\n</c>",
+    );
+    assert_eq!(out, "<c>\n  <add  value=\"1\" />\n</c>");
+    // A middle one: its neighbours keep their spacing.
+    let out = apply(
+        &strip("value"),
+        "<c>\n  <add name=\"a\"   value=\"1\"    lock=\"x\" />\n</c>",
+    );
+    assert_eq!(out, "<c>\n  <add name=\"a\"    lock=\"x\" />\n</c>");
+    // One that starts a line: what followed it on that line takes its place.
+    let out = apply(
+        &strip("value"),
+        "<c>\n  <add name=\"a\"\n       value=\"1\"  lock=\"x\" />\n</c>",
+    );
+    assert_eq!(out, "<c>\n  <add name=\"a\"\n       lock=\"x\" />\n</c>");
+}
+
+#[test]
+fn new_attributes_join_a_line_shared_by_several_attributes() {
+    let out = apply(
+        r#"<xsl:template match="add"><xsl:copy><xsl:copy-of select="@*"/><xsl:attribute name="lock">x</xsl:attribute></xsl:copy></xsl:template>"#,
+        "<c>\r\n  <add name=\"a\" type=\"t\"\r\n       value=\"1\" />\r\n</c>",
+    );
+    assert_eq!(
+        out,
+        "<c>\r\n  <add name=\"a\" type=\"t\"\r\n       value=\"1\" lock=\"x\" />\r\n</c>"
+    );
+    // One attribute per line, with CRLF line ends: the new one gets a CRLF line of its own.
+    let out = apply(
+        r#"<xsl:template match="add"><xsl:copy><xsl:copy-of select="@*"/><xsl:attribute name="lock">x</xsl:attribute></xsl:copy></xsl:template>"#,
+        "<c>\r\n  <add name=\"a\"\r\n       value=\"1\" />\r\n</c>",
+    );
+    assert_eq!(
+        out,
+        "<c>\r\n  <add name=\"a\"\r\n       value=\"1\"\r\n       lock=\"x\" />\r\n</c>"
+    );
+}
+
+#[test]
+fn a_deleted_element_sharing_its_line_leaves_the_neighbour_in_its_place() {
+    let out = apply(
+        r#"<xsl:template match="add[@key='a']"/>"#,
+        "<c>\n    <add key=\"a\"/>    <add key=\"b\"/>\n</c>",
+    );
+    assert_eq!(out, "<c>\n    <add key=\"b\"/>\n</c>");
+    let out = apply(
+        r#"<xsl:template match="add[@key='b']"/>"#,
+        "<c>\n    <add key=\"a\"/>    <add key=\"b\"/>\n</c>",
+    );
+    assert_eq!(out, "<c>\n    <add key=\"a\"/>\n</c>");
+}
+
+#[test]
+fn a_new_first_child_does_not_share_the_line_of_the_old_one() {
+    let out = apply(
+        r#"<xsl:template match="h"><xsl:copy><x/><xsl:apply-templates/></xsl:copy></xsl:template>"#,
+        "<c>\n  <h><y/>\n    <z/>\n  </h>\n</c>",
+    );
+    assert_eq!(
+        out,
+        "<c>\n  <h>\n    <x/>\n    <y/>\n    <z/>\n  </h>\n</c>"
+    );
+}
+
+#[test]
+fn new_children_of_an_empty_element_take_the_local_indentation_step() {
+    // Three spaces a level here, whatever the rest of the file does.
+    let out = apply(
+        r#"<xsl:template match="h"><xsl:copy><x><y/></x></xsl:copy></xsl:template>"#,
+        "<c>\n  <a>\n    <b/>\n  </a>\n  <g>\n     <h/>\n  </g>\n</c>",
+    );
+    assert_eq!(
+        out,
+        "<c>\n  <a>\n    <b/>\n  </a>\n  <g>\n     <h>\n        <x>\n           <y/>\n        </x>\n     </h>\n  </g>\n</c>"
+    );
+}

@@ -338,37 +338,33 @@ impl Aligner<'_> {
     fn attributes(&mut self, s: NodeId, r: NodeId) {
         let (src, res) = (self.doc.tree(), self.res);
         let text = self.doc.text();
-        let mut last_end = src.start_tag_span(s).start + 1 + src.qualified_name(s).len();
+        let attrs: Vec<NodeId> = src.attributes(s).collect();
+        let name_end = src.start_tag_span(s).start + 1 + src.qualified_name(s).len();
+        let kept: Vec<bool> = attrs
+            .iter()
+            .map(|&a| {
+                res.attribute(r, src.namespace_uri(a), src.local_name(a))
+                    .is_some()
+            })
+            .collect();
         let mut new_edits = Vec::new();
-        for a in src.attributes(s) {
-            last_end = src.span(a).end;
-            match res.attribute(r, src.namespace_uri(a), src.local_name(a)) {
-                Some(b) if res.value(b) == src.value(a) => {}
-                Some(b) => {
-                    let q = src.attr_quote(a);
-                    let mut v = String::new();
-                    self.style.escape_attr(res.value(b), q, &mut v);
-                    let vs = src.attr_value_span(a);
-                    new_edits.push(Edit {
-                        start: vs.start,
-                        end: vs.end,
-                        text: v,
-                    });
-                }
-                None => {
-                    // Remove the attribute and the white space before it.
-                    let span = src.span(a);
-                    let before = &text[..span.start];
-                    let ws = before.len() - before.trim_end_matches(XML_WS).len();
-                    new_edits.push(Edit {
-                        start: span.start - ws,
-                        end: span.end,
-                        text: String::new(),
-                    });
-                }
+        // Changed values: just the bytes between the quotes.
+        for (&a, _) in attrs.iter().zip(&kept).filter(|(_, k)| **k) {
+            let b = res
+                .attribute(r, src.namespace_uri(a), src.local_name(a))
+                .expect("kept");
+            if res.value(b) != src.value(a) {
+                let mut v = String::new();
+                self.style
+                    .escape_attr(res.value(b), src.attr_quote(a), &mut v);
+                let vs = src.attr_value_span(a);
+                new_edits.push(Edit {
+                    start: vs.start,
+                    end: vs.end,
+                    text: v,
+                });
             }
         }
-        // New attributes go after the last one, on its line or on a new line like it.
         let added: Vec<NodeId> = res
             .attributes(r)
             .filter(|&b| {
@@ -376,27 +372,99 @@ impl Aligner<'_> {
                     .is_none()
             })
             .collect();
-        if !added.is_empty() {
-            let sep = match src.attributes(s).last() {
-                Some(la)
-                    if text[src.start_tag_span(s).start..src.span(la).start].contains('\n') =>
-                {
-                    let ls = text[..src.span(la).start].rfind('\n').map_or(0, |i| i + 1);
-                    format!(
-                        "{}{}",
-                        line_ending_at(text, ls.saturating_sub(1), self.style.eol),
-                        &text[ls..src.span(la).start]
-                    )
+        // Removed attributes, by runs. Each attribute owns the white space before it; a run's
+        // own white space goes when what follows keeps its layout, and is handed to what
+        // follows otherwise: after the element name (the name keeps its separator), or when
+        // the run started a line and what follows did not (so it takes the run's line).
+        let mut added_at: Option<(usize, &str)> = None;
+        let mut i = 0;
+        while i < attrs.len() {
+            if kept[i] {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j + 1 < attrs.len() && !kept[j + 1] {
+                j += 1;
+            }
+            let prev_end = if i == 0 {
+                name_end
+            } else {
+                src.span(attrs[i - 1]).end
+            };
+            let (first, last) = (src.span(attrs[i]).start, src.span(attrs[j]).end);
+            let lead = &text[prev_end..first];
+            let (start, end) = match attrs.get(j + 1) {
+                Some(&next) => {
+                    let next_start = src.span(next).start;
+                    let gap = &text[last..next_start];
+                    if i == 0 || (lead.contains('\n') && !gap.contains('\n')) {
+                        (first, next_start)
+                    } else {
+                        (prev_end, last)
+                    }
                 }
+                None if !added.is_empty() && (i == 0 || lead.contains('\n')) => {
+                    added_at = Some((first, lead));
+                    (first, last)
+                }
+                None => (prev_end, last),
+            };
+            new_edits.push(Edit {
+                start,
+                end,
+                text: String::new(),
+            });
+            i = j + 1;
+        }
+        // New attributes go after the last one, on its line or on a new line like it (or in
+        // the place of removed ones, taking their white space).
+        if !added.is_empty() {
+            let last_kept = attrs
+                .iter()
+                .zip(&kept)
+                .rev()
+                .find(|(_, k)| **k)
+                .map(|(a, _)| *a);
+            // A line break like the file's, then the indentation of the line holding `pos`.
+            let line_sep = |pos: usize| {
+                let ls = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+                let indent: String = text[ls..]
+                    .chars()
+                    .take_while(|c| *c == ' ' || *c == '\t')
+                    .collect();
+                format!(
+                    "{}{indent}",
+                    line_ending_at(text, ls.saturating_sub(2), self.style.eol)
+                )
+            };
+            // One attribute per line (every one after the first starts its line): new ones too.
+            let starts_line = |a: NodeId| {
+                let before = &text[..src.span(a).start];
+                let ls = before.rfind('\n').map_or(0, |i| i + 1);
+                before[ls..].chars().all(|c| c == ' ' || c == '\t')
+            };
+            let kept_attrs: Vec<NodeId> = attrs
+                .iter()
+                .zip(&kept)
+                .filter(|(_, k)| **k)
+                .map(|(a, _)| *a)
+                .collect();
+            let one_per_line =
+                kept_attrs.len() >= 2 && kept_attrs[1..].iter().all(|&a| starts_line(a));
+            let sep = match (added_at, last_kept) {
+                (Some((first, lead)), _) if lead.contains('\n') => line_sep(first),
+                (_, Some(la)) if one_per_line => line_sep(src.span(la).start),
                 _ => " ".to_owned(),
             };
-            let q = src
-                .attributes(s)
-                .next()
-                .map_or(self.style.quote, |a| src.attr_quote(a));
+            let q = attrs
+                .first()
+                .map_or(self.style.quote, |&a| src.attr_quote(a));
             let mut ins = String::new();
-            for b in added {
-                ins.push_str(&sep);
+            for (k, b) in added.into_iter().enumerate() {
+                if k > 0 || added_at.is_none() {
+                    ins.push_str(&sep);
+                }
                 // A namespaced attribute keeps the result's prefix; it is declared on the element
                 // in the source or the result would not have been built (verified afterwards).
                 ins.push_str(&res.qualified_name(b));
@@ -405,44 +473,54 @@ impl Aligner<'_> {
                 self.style.escape_attr(res.value(b), q, &mut ins);
                 ins.push(q);
             }
+            let at = match (added_at, attrs.last()) {
+                (Some((first, _)), _) => first,
+                (None, Some(&la)) => src.span(la).end,
+                (None, None) => name_end,
+            };
             new_edits.push(Edit {
-                start: last_end,
-                end: last_end,
+                start: at,
+                end: at,
                 text: ins,
             });
         }
         self.edits.extend(new_edits);
     }
 
-    /// Deletes a source node, with its line when it is alone on it.
+    /// Deletes a source node, with its line when it is alone on it. A node that starts its line
+    /// takes the white space after it (what follows moves into its place); a node that ends
+    /// its line takes the white space before it.
     fn delete(&mut self, n: NodeId) {
         let text = self.doc.text();
         let span = self.src().span(n);
         let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
         let after = &text[span.end..];
-        let rest = after.find('\n').map(|i| &after[..i]);
-        let alone_before = text[line_start..span.start]
-            .chars()
-            .all(|c| c == ' ' || c == '\t');
-        match rest {
-            Some(r)
-                if alone_before
-                    && r.trim_end_matches('\r')
-                        .chars()
-                        .all(|c| c == ' ' || c == '\t') =>
-            {
-                self.edits.push(Edit {
-                    start: line_start,
-                    end: span.end + r.len() + 1,
-                    text: String::new(),
-                });
-            }
-            _ => self.edits.push(Edit {
-                start: span.start,
-                end: span.end,
-                text: String::new(),
-            }),
-        }
+        let rest_len = after.find('\n').unwrap_or(after.len());
+        let rest = &after[..rest_len];
+        let is_space = |c: char| c == ' ' || c == '\t';
+        let alone_before = text[line_start..span.start].chars().all(is_space);
+        let blank_after = rest.trim_end_matches('\r').chars().all(is_space);
+        let (start, end) = if alone_before && blank_after && rest_len < after.len() {
+            (line_start, span.end + rest_len + 1)
+        } else if alone_before && !blank_after {
+            (
+                span.start,
+                span.end + (rest.len() - rest.trim_start_matches(is_space).len()),
+            )
+        } else if blank_after {
+            let before = &text[line_start..span.start];
+            (
+                span.start - (before.len() - before.trim_end_matches(is_space).len()),
+                span.end,
+            )
+        } else {
+            (span.start, span.end)
+        };
+        self.edits.push(Edit {
+            start,
+            end,
+            text: String::new(),
+        });
     }
 
     /// The indentation of the line an element starts on.
@@ -456,6 +534,28 @@ impl Aligner<'_> {
             .collect()
     }
 
+    /// One level of indentation below `parent`, as the neighbourhood shows it: the step from
+    /// the parent to its children, else from the grandparent to the parent, else the file's.
+    fn local_step(&self, parent: NodeId, parent_indent: &str) -> String {
+        let t = self.src();
+        let extension = |outer: &str, inner: &str| {
+            (inner.len() > outer.len() && inner.starts_with(outer))
+                .then(|| inner[outer.len()..].to_owned())
+        };
+        if let Some(c) = t
+            .element_children(parent)
+            .find(|&c| self.doc.line_indent(c).is_some())
+        {
+            if let Some(step) = extension(parent_indent, &self.line_indent(c)) {
+                return step;
+            }
+        }
+        t.parent(parent)
+            .filter(|&g| t.kind(g) == NodeKind::Element && self.doc.line_indent(parent).is_some())
+            .and_then(|g| extension(&self.line_indent(g), parent_indent))
+            .unwrap_or_else(|| self.style.indent.clone())
+    }
+
     /// Inserts result nodes into source parent `parent`, after `after` (or first).
     fn insert(&mut self, parent: NodeId, after: Option<NodeId>, nodes: &[NodeId]) {
         let doc = self.doc;
@@ -466,7 +566,7 @@ impl Aligner<'_> {
             .iter()
             .find(|&&n| self.res.kind(n) == NodeKind::Element)
             .map(|&n| self.res.local_name(n).to_owned());
-        let style = if is_root {
+        let mut style = if is_root {
             self.style.clone()
         } else {
             self.style.near(doc, parent, like.as_deref())
@@ -484,6 +584,7 @@ impl Aligner<'_> {
         let child_indent = if is_root {
             String::new()
         } else {
+            style.indent = self.local_step(parent, &parent_indent);
             t.element_children(parent)
                 .find(|&c| doc.line_indent(c).is_some())
                 .map(|c| self.line_indent(c))
@@ -546,6 +647,15 @@ impl Aligner<'_> {
             // An empty parent: the children get their own lines, the end tag its own.
             body.push_str(eol);
             body.push_str(&parent_indent);
+        } else if block && !is_root {
+            // A node that followed on the same line moves to a line of its own, after them.
+            let line = &text[offset..];
+            let line = &line[..line.find('\n').unwrap_or(line.len())];
+            let next = line.trim_start_matches([' ', '\t']).trim_end_matches('\r');
+            if !next.is_empty() && !next.starts_with("</") {
+                body.push_str(eol);
+                body.push_str(&child_indent);
+            }
         }
         self.edits.push(Edit {
             start: offset,
