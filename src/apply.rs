@@ -1,12 +1,14 @@
-//! The main job: run a stylesheet on a web.config and write a result whose diff against the
-//! input holds only the real change (see [`crate::patch`]), in the input's encoding.
+//! The main job: run a stylesheet (or XDT transforms) on a web.config and write a result whose
+//! diff against the input holds only the real change (see [`crate::patch`]), in the input's
+//! encoding.
 
 use crate::diag::Pos;
 use crate::patch::{NotAnEdit, minimal_edit};
 use crate::profile::{Profile, bad_value_char, is_token};
+use crate::xdt::{XdtError, XdtErrors, XdtTransform};
 use crate::xml::encoding::{EncodeError, decode, encode};
 use crate::xml::{Document, Limits, NodeId, NodeKind, Tree, XmlError};
-use crate::xslt::{Method, Stylesheet, TransformOptions, XsltError, serialize};
+use crate::xslt::{Method, OutputSpec, Stylesheet, TransformOptions, XsltError, serialize};
 
 /// Options of [`apply_stylesheet`].
 #[derive(Clone, Debug, Default)]
@@ -30,6 +32,8 @@ pub struct Applied {
     pub fallback: Option<String>,
     /// `xsl:message` output.
     pub messages: Vec<String>,
+    /// The warnings of XDT transforms (none for a stylesheet).
+    pub warnings: Vec<XdtError>,
     /// The input as text (for diffs).
     pub old_text: String,
     /// The output as text (for diffs).
@@ -45,6 +49,9 @@ pub enum ApplyError {
     /// The transformation failed.
     #[error("{0}")]
     Xslt(#[from] XsltError),
+    /// An XDT transform failed: its errors and warnings, in order.
+    #[error("{0}")]
+    Xdt(#[from] XdtErrors),
     /// The result cannot be written in the input's encoding.
     #[error("{0}")]
     Encode(#[from] EncodeError),
@@ -129,22 +136,81 @@ pub fn apply_stylesheet(
 ) -> Result<Applied, ApplyError> {
     let doc = Document::parse(input, &opts.limits)?;
     let result = sheet.transform(doc.tree(), &opts.transform)?;
-    check_headers(&doc, &result.tree)?;
     let method = result.output.effective_method(&result.tree);
-    let minimal = if opts.faithful {
-        None
-    } else if method != Method::Xml {
-        Some(Err(NotAnEdit(format!(
+    let not_xml = (method != Method::Xml).then(|| {
+        format!(
             "the stylesheet's output method is {}",
             format!("{method:?}").to_lowercase()
-        ))))
+        )
+    });
+    let mut applied = finish(
+        &doc,
+        input,
+        &result.tree,
+        &result.output,
+        opts.faithful,
+        not_xml,
+    )?;
+    applied.messages = result.messages;
+    Ok(applied)
+}
+
+/// Applies XDT transforms, in order, to a document's bytes (a build transform, then an
+/// environment transform, as MSBuild chains them), with a minimal edit as for a stylesheet.
+///
+/// ```
+/// use webxsl::apply::{apply_transforms, ApplyOptions};
+/// use webxsl::xdt::XdtTransform;
+///
+/// let xdt = XdtTransform::from_str(r#"<configuration xmlns:xdt="http://schemas.microsoft.com/XML-Document-Transform">
+///   <system.web><compilation xdt:Transform="RemoveAttributes(debug)"/></system.web>
+/// </configuration>"#, "Web.Release.config")?;
+/// let input = "<configuration>\r\n  <system.web>\r\n    <compilation debug='true' targetFramework='4.8'/>\r\n  </system.web>\r\n</configuration>";
+/// let out = apply_transforms(&[&xdt], input.as_bytes(), &ApplyOptions::default())?;
+/// assert_eq!(
+///     out.new_text,
+///     "<configuration>\r\n  <system.web>\r\n    <compilation targetFramework='4.8'/>\r\n  </system.web>\r\n</configuration>"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn apply_transforms(
+    chain: &[&XdtTransform],
+    input: &[u8],
+    opts: &ApplyOptions,
+) -> Result<Applied, ApplyError> {
+    let doc = Document::parse(input, &opts.limits)?;
+    let outcome = crate::xdt::transform(&doc, chain)?;
+    let output = OutputSpec {
+        method: Some(Method::Xml),
+        ..OutputSpec::default()
+    };
+    let mut applied = finish(&doc, input, &outcome.tree, &output, opts.faithful, None)?;
+    applied.warnings = outcome.warnings;
+    Ok(applied)
+}
+
+/// The common tail: refuse unsafe headers, express the result as a minimal edit of the input
+/// (or, when it is not one, serialize it and say why), and encode.
+fn finish(
+    doc: &Document,
+    input: &[u8],
+    result: &Tree,
+    output: &OutputSpec,
+    faithful: bool,
+    not_an_edit: Option<String>,
+) -> Result<Applied, ApplyError> {
+    check_headers(doc, result)?;
+    let minimal = if faithful {
+        None
+    } else if let Some(reason) = not_an_edit {
+        Some(Err(NotAnEdit(reason)))
     } else {
-        Some(minimal_edit(&doc, &result.tree))
+        Some(minimal_edit(doc, result))
     };
     let (bytes, fallback) = match minimal {
         Some(Ok(text)) => (encode(&text, doc.encoding())?, None),
-        Some(Err(NotAnEdit(reason))) => (serialize(&result.tree, &result.output)?, Some(reason)),
-        None => (serialize(&result.tree, &result.output)?, None),
+        Some(Err(NotAnEdit(reason))) => (serialize(result, output)?, Some(reason)),
+        None => (serialize(result, output)?, None),
     };
     let new_text = match decode(&bytes) {
         Ok((t, _)) => t,
@@ -154,7 +220,8 @@ pub fn apply_stylesheet(
         changed: bytes != input,
         bytes,
         fallback,
-        messages: result.messages,
+        messages: Vec::new(),
+        warnings: Vec::new(),
         old_text: doc.text().to_owned(),
         new_text,
     })

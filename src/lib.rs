@@ -18,6 +18,7 @@
 //! | [`profile`] | header profiles (TOML/JSON), presets, CSP and Permissions-Policy syntax |
 //! | [`generate`] | XSLT 1.0 and XDT templates from a profile |
 //! | [`validate`] | IIS, header-syntax and security rules; the Observatory grade; reports |
+//! | [`xdt`] | XDT (Web.Release.config) transforms, with the semantics of Microsoft's engine |
 //!
 //! ```
 //! use webxsl::xml::{Document, Limits};
@@ -41,6 +42,7 @@ pub mod model;
 pub mod patch;
 pub mod profile;
 pub mod validate;
+pub mod xdt;
 pub mod xml;
 pub mod xpath;
 pub mod xslt;
