@@ -1,11 +1,14 @@
-//! `webxsl apply`: run a stylesheet (or a profile) on web.config files with a minimal diff.
+//! `webxsl apply`: run a stylesheet, a profile or XDT transforms on web.config files with a
+//! minimal diff.
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use webxsl::apply::{Applied, ApplyError, ApplyOptions, apply_stylesheet};
+use webxsl::apply::{Applied, ApplyError, ApplyOptions, apply_stylesheet, apply_transforms};
 use webxsl::diag::Diagnostic;
 use webxsl::diff::unified;
+use webxsl::xdt::{XdtError, XdtTransform};
+use webxsl::xml::Limits;
 use webxsl::xslt::{Stylesheet, TransformOptions};
 
 use super::output::{Failure, write_file_atomic, write_stdout, xml_diagnostic};
@@ -14,18 +17,21 @@ use super::{ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ParamArgs};
 
 /// `webxsl apply`
 #[derive(clap::Args, Debug)]
+#[command(group = clap::ArgGroup::new("what").required(true).multiple(false))]
 pub struct ApplyArgs {
     /// XSLT 1.0 stylesheet to apply
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "profile",
-        required_unless_present = "profile"
-    )]
+    #[arg(long, value_name = "FILE", group = "what")]
     xsl: Option<PathBuf>,
     /// Header profile to apply: a preset name or a TOML/JSON file
-    #[arg(long, value_name = "NAME|FILE")]
+    #[arg(long, value_name = "NAME|FILE", group = "what")]
     profile: Option<String>,
+    /// XDT transform to apply (Web.Release.config...); repeat to chain them, in order
+    #[arg(long, value_name = "FILE", group = "what", action = clap::ArgAction::Append,
+          conflicts_with_all = ["faithful", "allow_document", "param", "stringparam"])]
+    xdt: Vec<PathBuf>,
+    /// With --xdt: treat warnings (a target that matches nothing...) as errors
+    #[arg(long, requires = "xdt")]
+    strict: bool,
     /// web.config files or glob patterns such as 'sites/**/web.config' (none or `-`: stdin to
     /// stdout)
     #[arg(value_name = "FILE")]
@@ -124,6 +130,7 @@ pub fn apply_error(name: &str, input: &[u8], e: &ApplyError) -> String {
             }
             format!("{name}: while transforming:\n{}", d.render())
         }
+        ApplyError::Xdt(x) => xdt_messages(name, &x.0),
         ApplyError::Encode(x) => Diagnostic::error(format!(
             "cannot write the result in the file's encoding: {x}"
         ))
@@ -142,26 +149,103 @@ pub fn apply_error(name: &str, input: &[u8], e: &ApplyError) -> String {
     }
 }
 
-/// Something that turns one input into output: a stylesheet, given or generated from a profile.
+/// Renders XDT errors and warnings about one input: those located in a transform file name it,
+/// the others the input.
+fn xdt_messages(name: &str, messages: &[XdtError]) -> String {
+    messages
+        .iter()
+        .map(|m| m.to_diagnostic(name).render())
+        .collect()
+}
+
+/// What turns one input into output.
+enum Transform {
+    /// A stylesheet, given or generated from a profile.
+    Xsl(Box<Stylesheet>),
+    /// XDT transforms, applied in order.
+    Xdt(Vec<XdtTransform>),
+}
+
+/// The work done on every input.
 pub struct Job {
-    sheet: Stylesheet,
+    transform: Transform,
     opts: ApplyOptions,
+    /// XDT warnings fail the file.
+    strict: bool,
 }
 
 impl Job {
     fn run(&self, input: &[u8]) -> Result<Applied, ApplyError> {
-        apply_stylesheet(&self.sheet, input, &self.opts)
+        match &self.transform {
+            Transform::Xsl(sheet) => apply_stylesheet(sheet, input, &self.opts),
+            Transform::Xdt(chain) => {
+                let chain: Vec<&XdtTransform> = chain.iter().collect();
+                let applied = apply_transforms(&chain, input, &self.opts)?;
+                if self.strict && !applied.warnings.is_empty() {
+                    let as_errors = applied
+                        .warnings
+                        .into_iter()
+                        .map(|mut w| {
+                            w.severity = webxsl::diag::Severity::Error;
+                            w
+                        })
+                        .collect();
+                    return Err(ApplyError::Xdt(webxsl::xdt::XdtErrors(as_errors)));
+                }
+                Ok(applied)
+            }
+        }
     }
 }
 
+/// Loads the XDT transforms; their load warnings are printed once (errors with --strict).
+fn load_transforms(paths: &[PathBuf], strict: bool) -> Result<Vec<XdtTransform>, Failure> {
+    let mut out = Vec::new();
+    let mut rendered = String::new();
+    let mut failed = false;
+    for p in paths {
+        let name = p.display().to_string();
+        let bytes = std::fs::read(p).map_err(|e| read_failure(&name, &e))?;
+        match XdtTransform::parse(&bytes, &name, &Limits::default()) {
+            Ok(t) => {
+                for w in t.warnings() {
+                    let mut w = w.clone();
+                    if strict {
+                        w.severity = webxsl::diag::Severity::Error;
+                        failed = true;
+                    }
+                    rendered.push_str(&w.to_diagnostic(&name).render());
+                }
+                out.push(t);
+            }
+            Err(e) => {
+                rendered.push_str(&xdt_messages(&name, &e.0));
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Err(Failure {
+            code: EXIT_ERROR,
+            rendered,
+        });
+    }
+    eprint!("{rendered}");
+    Ok(out)
+}
+
 pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
-    let sheet = match (&args.xsl, &args.profile) {
-        (Some(xsl), _) => compile(xsl)?,
-        (None, Some(p)) => webxsl::apply::profile_stylesheet(&super::profiles::load(p)?),
-        (None, None) => unreachable!("clap requires --xsl or --profile"),
+    let transform = match (&args.xsl, &args.profile) {
+        (Some(xsl), _) => Transform::Xsl(Box::new(compile(xsl)?)),
+        (None, Some(p)) => {
+            let sheet = webxsl::apply::profile_stylesheet(&super::profiles::load(p)?);
+            Transform::Xsl(Box::new(sheet))
+        }
+        (None, None) => Transform::Xdt(load_transforms(&args.xdt, args.strict)?),
     };
     let job = Job {
-        sheet,
+        transform,
+        strict: args.strict,
         opts: ApplyOptions {
             faithful: args.faithful,
             transform: TransformOptions {
@@ -221,6 +305,7 @@ fn notes_text(name: &str, a: &Applied) -> String {
     for m in &a.messages {
         s.push_str(&format!("{name}: message: {m}\n"));
     }
+    s.push_str(&xdt_messages(name, &a.warnings));
     if let Some(reason) = &a.fallback {
         s.push_str(&format!(
             "webxsl: note: {name}: the result is not a plain edit of the input ({reason}); writing the stylesheet's own serialization\n"
