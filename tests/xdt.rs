@@ -238,7 +238,7 @@ fn locators_compose_along_the_path() {
     );
     assert_eq!(
         out,
-        input.replacen("x=\"1\"", "x=\"1\"", 1).replace(
+        input.replace(
             "<location path=\"b\">\n    <system.web><pages x=\"1\"/>",
             "<location path=\"b\">\n    <system.web><pages x=\"2\"/>"
         )
