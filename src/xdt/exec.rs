@@ -261,6 +261,12 @@ impl<'a> Run<'a> {
             let found = self.targets(ci)?;
             if found.is_empty() {
                 let failed = self.failed_target_ctx(ci)?;
+                // "Remove every match" with none, where the parent is there: the usual
+                // remove-then-insert idiom on a config that lacks the entry. Nothing to say
+                // (the engine warns; webxsl only when the path itself is wrong).
+                if verb == Verb::RemoveAll && failed == ci && self.ctxs[ci].parent.is_some() {
+                    return Ok(());
+                }
                 let w = self.missing(failed)?;
                 self.warn(w);
                 return Ok(());
@@ -709,9 +715,20 @@ impl<'a> Run<'a> {
         } else {
             format!("No element in the source document matches '{}'", path.text)
         };
-        Ok(t.error_at(name_offset(t.tree(), el), "XDT0006", message).hint(
-            "check the element names and the Locator against the config; a config with a default namespace (xmlns=\"...\") needs the same xmlns on the transform",
-        ))
+        let root_ns = self
+            .original
+            .root_element()
+            .map_or("", |r| self.original.namespace_uri(r));
+        let hint = if !root_ns.is_empty() && !path.text.contains("_defaultNamespace:") {
+            format!(
+                "the config's root element is in the namespace {root_ns}: declare xmlns=\"{root_ns}\" on the transform's root element too, so that its paths use it"
+            )
+        } else {
+            "check the element names (they are case-sensitive) and the Locator against the config"
+                .to_owned()
+        };
+        Ok(t.error_at(name_offset(t.tree(), el), "XDT0006", message)
+            .hint(hint))
     }
 
     fn select_elements(

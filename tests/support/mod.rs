@@ -63,6 +63,11 @@ pub fn run_xsltproc(xsl: &Path, xml: &Path, extra: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// The webxsl binary of this build, as a command.
+pub fn webxsl() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_webxsl"))
+}
+
 /// A scratch directory for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("webxsl-test-{}-{name}", std::process::id()));
