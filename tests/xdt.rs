@@ -223,10 +223,19 @@ fn comment_out_keeps_the_element_as_a_comment() {
 #[test]
 fn set_tokenized_attributes_fills_in_the_targets_attributes() {
     let out = xdt(
-        r#"<connectionStrings><add name="db" connectionString="$(name)-$(providerName)-$(nope)" xdt:Transform="SetTokenizedAttributes(connectionString)" xdt:Locator="Match(name)"/></connectionStrings>"#,
+        r#"<connectionStrings><add name="db" connectionString="$(name)-$(providerName)-$(x" xdt:Transform="SetTokenizedAttributes(connectionString)" xdt:Locator="Match(name)"/></connectionStrings>"#,
         "<configuration><connectionStrings><add name=\"db\" providerName=\"sql\" connectionString=\"x\"/></connectionStrings></configuration>",
     );
-    assert!(out.contains("connectionString=\"db-sql-$(nope)\""), "{out}");
+    assert!(out.contains("connectionString=\"db-sql-$(x\""), "{out}");
+    // A name found nowhere fails, as in the engine.
+    assert_eq!(
+        errors(
+            r#"<connectionStrings><add connectionString="$(nope)" xdt:Transform="SetTokenizedAttributes(connectionString)"/></connectionStrings>"#,
+            "<configuration><connectionStrings><add name=\"db\"/></connectionStrings></configuration>",
+        )[0]
+        .0,
+        "XDT0016"
+    );
 }
 
 #[test]

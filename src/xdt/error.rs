@@ -18,6 +18,7 @@
 //! | XDT0013 | warning | arguments given to a transform that takes none (ignored) |
 //! | XDT0014 | error | an impossible change: commenting out or inserting beside the document element, a comment that cannot hold the element |
 //! | XDT0015 | error | `xdt:SupressWarnings` is not `true` or `false` |
+//! | XDT0016 | error | `$(name)` in `SetTokenizedAttributes` names an attribute found nowhere |
 
 use std::fmt;
 

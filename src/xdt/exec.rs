@@ -416,7 +416,16 @@ impl<'a> Run<'a> {
                 for i in &chosen {
                     let mut a = own[*i].clone();
                     if verb == Verb::SetTokenizedAttributes {
-                        a.value = self.tokenize(target, &own, &a);
+                        a.value = self.tokenize(target, &own, &a).map_err(|name| {
+                            t.error_at(
+                                at,
+                                "XDT0016",
+                                format!(
+                                    "$({name}) names an attribute neither the target nor the transform element has"
+                                ),
+                            )
+                            .hint("SetTokenizedAttributes fills $(name) from the target's attribute `name` (the engine fails on any other)")
+                        })?;
                     }
                     self.dom.set_attr(target, &a);
                 }
@@ -514,8 +523,9 @@ impl<'a> Run<'a> {
 
     /// SetTokenizedAttributes' `$(name)`: the target's attribute `name` (else, for another
     /// name than the one being set, the transform element's), with `'` written as `&apos;`
-    /// text, exactly as the engine does; unknown names are kept as written.
-    fn tokenize(&self, target: DId, own: &[Attr], setting: &Attr) -> String {
+    /// text, exactly as the engine does. A name found nowhere is an error (the engine fails
+    /// with a null reference): `Err(name)`.
+    fn tokenize(&self, target: DId, own: &[Attr], setting: &Attr) -> Result<String, String> {
         let value = &setting.value;
         let lookup = |name: &str| -> Option<String> {
             let on = |attrs: &[Attr]| {
@@ -544,7 +554,7 @@ impl<'a> Run<'a> {
                 let name = &after[..len];
                 match lookup(name) {
                     Some(v) => out.push_str(&v),
-                    None => out.push_str(&rest[i..i + 3 + len]),
+                    None => return Err(name.to_owned()),
                 }
                 rest = &after[len + 1..];
             } else {
@@ -553,7 +563,7 @@ impl<'a> Run<'a> {
             }
         }
         out.push_str(rest);
-        out
+        Ok(out)
     }
 
     /// The sibling of InsertBefore/InsertAfter: the first node its argument selects from the
