@@ -3,8 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use webxsl::apply::{ApplyOptions, apply_stylesheet, profile_stylesheet};
+use webxsl::apply::{
+    ApplyError, ApplyOptions, apply_stylesheet, apply_transforms, profile_stylesheet,
+};
 use webxsl::profile;
+use webxsl::xdt::{XdtError, XdtTransform};
 use webxsl::xml::{Document, Limits};
 use webxsl::xpath::{SimpleEnv, XPath};
 use webxsl::xslt::{Stylesheet, TransformOptions, serialize};
@@ -99,6 +102,46 @@ fn apply() {
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let twice = apply_stylesheet(&sheet, &once.bytes, &opts).unwrap();
             assert!(!twice.changed, "{}", path.display());
+        }
+    }
+}
+
+/// The xdt target's config: locations, settings and headers.
+const CONFIG: &str = "<configuration>\n  <appSettings>\n    <add key=\"a\" value=\"1\" />\n  </appSettings>\n  <system.webServer>\n    <httpProtocol>\n      <customHeaders>\n        <add name=\"X-Frame-Options\" value=\"DENY\" />\n      </customHeaders>\n    </httpProtocol>\n  </system.webServer>\n  <location path=\"api\">\n    <system.webServer><handlers><add name=\"h\" path=\"*\" /></handlers></system.webServer>\n  </location>\n</configuration>\n";
+
+#[test]
+fn xdt() {
+    let all = inputs("xdt");
+    assert!(!all.is_empty());
+    for (path, data) in all {
+        let Ok(t) = XdtTransform::parse(&data, "t.config", &Limits::default()) else {
+            continue;
+        };
+        let lines = |text: &str| text.lines().count().max(1) as u32;
+        let check = |messages: &[XdtError]| {
+            for m in messages {
+                if let Some(p) = m.pos {
+                    let max = if m.file.is_some() {
+                        lines(t.document().text())
+                    } else {
+                        lines(CONFIG)
+                    };
+                    assert!(
+                        p.line >= 1 && p.line <= max + 1 && p.col >= 1,
+                        "{}: {m}",
+                        path.display()
+                    );
+                }
+            }
+        };
+        match apply_transforms(&[&t], CONFIG.as_bytes(), &ApplyOptions::default()) {
+            Ok(a) => {
+                check(&a.warnings);
+                Document::parse(&a.bytes, &Limits::default())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+            Err(ApplyError::Xdt(e)) => check(&e.0),
+            Err(_) => {}
         }
     }
 }

@@ -418,3 +418,61 @@ fn a_stylesheet_that_reorders_a_long_list_is_aligned_and_diffed_in_bounded_time(
     );
     assert!(start.elapsed() < LIMIT);
 }
+
+/// An XDT transform file: `<configuration xmlns:xdt="...">BODY</configuration>`.
+fn xdt(d: &Path, name: &str, body: &str) -> String {
+    let text = format!(
+        "<configuration xmlns:xdt=\"http://schemas.microsoft.com/XML-Document-Transform\">\n{body}\n</configuration>\n"
+    );
+    write(d, name, text.as_bytes())
+}
+
+#[test]
+fn hostile_xdt_transforms_are_refused_or_stopped() {
+    let d = dir("xdt");
+    // A DTD in the transform (entity expansion) is refused like one in a config.
+    let t = write(&d, "laughs.config", billion_laughs().as_bytes());
+    positioned_error(
+        &bounded(&["apply", "--xdt", &t, &sample()]),
+        &t,
+        "2:1",
+        "DTDs are not allowed",
+    );
+    // Loading code into the engine is refused.
+    let t = xdt(
+        &d,
+        "import.config",
+        "<xdt:Import path=\"evil.dll\" namespace=\"Evil\"/>",
+    );
+    positioned_error(
+        &bounded(&["apply", "--xdt", &t, &sample()]),
+        &t,
+        "2:2",
+        "XDT0008",
+    );
+    // An exponential Condition is stopped by the work budget, at the condition.
+    let chain = format!("{}{}", "<a>".repeat(200), "</a>".repeat(200));
+    let f = write(
+        &d,
+        "web.config",
+        format!("<configuration>{}</configuration>", chain.repeat(200)).as_bytes(),
+    );
+    let t = xdt(
+        &d,
+        "expo.config",
+        &format!(
+            "<a xdt:Locator=\"Condition(count({}) > 0)\" xdt:Transform=\"Remove\"/>",
+            "//*".repeat(40)
+        ),
+    );
+    positioned_error(&bounded(&["apply", "--xdt", &t, &f]), &t, "2:", "WXSL0004");
+    // Deep nesting in the transform is refused with a position.
+    let deep = format!("{}{}", "<a>".repeat(300), "</a>".repeat(300));
+    let t = xdt(&d, "deep.config", &deep);
+    positioned_error(
+        &bounded(&["apply", "--xdt", &t, &sample()]),
+        &t,
+        "2:",
+        "nest deeper",
+    );
+}

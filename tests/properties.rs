@@ -1,13 +1,16 @@
 //! Properties of the whole job on generated web.configs (line endings, indentation, quotes,
 //! comments, missing sections, `<location>`s, headers already present): a no-op stylesheet
 //! changes nothing; applying a profile twice equals applying it once; every output re-parses;
-//! the diff reports exactly the edits made. (Parsing round trips are in `xml_lossless.rs`.)
+//! the diff reports exactly the edits made; an XDT transform without verbs changes nothing, and
+//! `InsertIfMissing` transforms and the generated XDT template applied twice equal once.
+//! (Parsing round trips are in `xml_lossless.rs`.)
 
 use proptest::prelude::*;
-use webxsl::apply::{ApplyOptions, apply_profile, apply_stylesheet};
+use webxsl::apply::{ApplyOptions, apply_profile, apply_stylesheet, apply_transforms};
 use webxsl::diff::header_changes;
 use webxsl::model::CollectionKind;
 use webxsl::profile;
+use webxsl::xdt::XdtTransform;
 use webxsl::xml::{Document, Limits};
 use webxsl::xslt::Stylesheet;
 
@@ -173,6 +176,31 @@ fn profile_text(headers: &[(usize, usize)]) -> String {
     t
 }
 
+const XDT_NS: &str = "http://schemas.microsoft.com/XML-Document-Transform";
+
+/// An XDT transform down to `customHeaders`, with `leaf` for each header.
+fn xdt_text(headers: &[(usize, usize)], leaf: &str) -> String {
+    let mut t = format!(
+        "<configuration xmlns:xdt=\"{XDT_NS}\">\n <system.webServer xdt:Transform=\"InsertIfMissing\">\n  <httpProtocol xdt:Transform=\"InsertIfMissing\">\n   <customHeaders xdt:Transform=\"InsertIfMissing\">\n"
+    );
+    for &(n, v) in headers {
+        t.push_str(&format!(
+            "    <add name=\"{}\" value=\"{}\" {leaf}/>\n",
+            NAMES[n],
+            VALUES[v].replace('&', "&amp;").replace('"', "&quot;")
+        ));
+    }
+    t.push_str("   </customHeaders>\n  </httpProtocol>\n </system.webServer>\n</configuration>\n");
+    t
+}
+
+fn xdt_twice(t: &XdtTransform, input: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let once = apply_transforms(&[t], input, &ApplyOptions::default()).unwrap();
+    reparses(&once.bytes);
+    let twice = apply_transforms(&[t], &once.bytes, &ApplyOptions::default()).unwrap();
+    (once.bytes, twice.bytes)
+}
+
 fn reparses(bytes: &[u8]) -> Document {
     Document::parse(bytes, &Limits::default()).unwrap_or_else(|e| {
         panic!(
@@ -300,5 +328,44 @@ proptest! {
                 "unexpected removed line {:?}", l
             );
         }
+    }
+
+    #[test]
+    fn an_xdt_transform_without_verbs_is_a_no_op(
+        c in config(),
+        set in prop::collection::vec((0..NAMES.len(), 0..VALUES.len()), 0..4),
+    ) {
+        let input = render(&c);
+        // Locators everywhere, no xdt:Transform: nothing to do.
+        let text = xdt_text(&set, "xdt:Locator=\"Match(name)\"")
+            .replace(" xdt:Transform=\"InsertIfMissing\"", "");
+        let t = XdtTransform::from_str(&text, "t").unwrap();
+        let out = apply_transforms(&[&t], &input, &ApplyOptions::default()).unwrap();
+        prop_assert!(!out.changed);
+        prop_assert_eq!(out.bytes, input);
+    }
+
+    #[test]
+    fn insert_if_missing_twice_is_once(
+        c in config(),
+        set in prop::collection::vec((0..NAMES.len(), 0..VALUES.len()), 1..4),
+    ) {
+        let input = render(&c);
+        let text = xdt_text(&set, "xdt:Transform=\"InsertIfMissing\" xdt:Locator=\"Match(name)\"");
+        let t = XdtTransform::from_str(&text, "t").unwrap();
+        let (once, twice) = xdt_twice(&t, &input);
+        prop_assert_eq!(twice, once);
+    }
+
+    #[test]
+    fn the_generated_xdt_template_twice_is_once(
+        c in config(),
+        set in prop::collection::vec((0..NAMES.len(), 0..VALUES.len()), 1..4),
+    ) {
+        let input = render(&c);
+        let p = profile::parse(&profile_text(&set), false, None).unwrap();
+        let t = XdtTransform::from_str(&webxsl::generate::xdt(&p), "generated.xdt").unwrap();
+        let (once, twice) = xdt_twice(&t, &input);
+        prop_assert_eq!(twice, once);
     }
 }
