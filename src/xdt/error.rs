@@ -1,24 +1,7 @@
 //! XDT diagnostics. Microsoft's engine numbers none of its messages; webxsl gives each kind a
-//! code (XPath errors inside locators and arguments keep their XPath codes, `XPST0003`...):
-//!
-//! | code | severity | meaning |
-//! | --- | --- | --- |
-//! | XDT0001 | error | the transform is not well-formed XML, or breaks a limit |
-//! | XDT0002 | error | a `Transform` or `Locator` value is not `Name` or `Name(arguments)` |
-//! | XDT0003 | error | an unknown transform or locator (or one used as the other) |
-//! | XDT0004 | error | a wrong number of arguments |
-//! | XDT0005 | error | `Match` names an attribute the transform element lacks, or a value it cannot compare |
-//! | XDT0006 | warning | no element matches (an error for `Insert`, `InsertIfMissing`, `InsertBefore`, `InsertAfter`) |
-//! | XDT0007 | error | the `InsertBefore`/`InsertAfter` XPath selects no element |
-//! | XDT0008 | error | `xdt:Import` (it loads code into the engine): refused |
-//! | XDT0009 | warning | an unknown element in the XDT namespace |
-//! | XDT0010 | warning | the transform never uses the XDT namespace, so it changes nothing |
-//! | XDT0011 | warning | an attribute argument matches no attribute; nothing to set or remove |
-//! | XDT0012 | warning | several targets, but `Replace` or `Remove` changes only the first |
-//! | XDT0013 | warning | arguments given to a transform that takes none (ignored) |
-//! | XDT0014 | error | an impossible change: commenting out or inserting beside the document element, a comment that cannot hold the element |
-//! | XDT0015 | error | `xdt:SupressWarnings` is not `true` or `false` |
-//! | XDT0016 | error | `$(name)` in `SetTokenizedAttributes` names an attribute found nowhere |
+//! code, `XDT0001` to `XDT0016`, listed with their meaning in `docs/xdt.md` (a test keeps the
+//! list complete). XPath errors inside locators and arguments keep their XPath codes
+//! (`XPST0003`...).
 
 use std::fmt;
 

@@ -5,7 +5,7 @@
 //! [`exec`] copies the input into a mutable [`dom::Dom`] and walks the transform file in
 //! document order: each element's path is composed by [`locate`] from its ancestors' (`Match`,
 //! `Condition`, `XPath` locators), evaluated by webxsl's XPath 1.0 engine on the document as it
-//! is at that moment, and its transform applied → the result becomes a [`Tree`] that
+//! is at that moment, and its transform applied ([`verbs`]) → the result becomes a [`Tree`] that
 //! [`crate::apply`] turns into a minimal edit of the input, verified like an XSLT result.
 //!
 //! Messages follow the engine's (same texts, same positions: element and attribute names),
@@ -40,6 +40,7 @@ pub mod error;
 pub mod exec;
 pub mod locate;
 pub mod parse;
+pub mod verbs;
 
 pub use error::{XdtError, XdtErrors};
 pub use parse::XdtTransform;
