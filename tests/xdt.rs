@@ -440,3 +440,25 @@ fn transforms_chain_in_order() {
         out.new_text
     );
 }
+
+#[test]
+fn every_code_is_documented() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/xdt.md")).unwrap();
+    let mut codes = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(root.join("src/xdt")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("\"XDT0") {
+            codes.insert(rest[i + 1..i + 8].to_owned());
+            rest = &rest[i + 8..];
+        }
+    }
+    assert!(codes.len() >= 16, "{codes:?}");
+    for c in codes {
+        assert!(
+            doc.contains(&format!("| {c} |")),
+            "{c} is not in docs/xdt.md"
+        );
+    }
+}
