@@ -641,12 +641,19 @@ pub fn xdt(p: &Profile) -> String {
         p.name.replace("--", "- -")
     ));
     o.push_str(&format!(
-        "  A Web.config transform (XDT), e.g. Web.Release.config. Applying it twice gives the same\n  result: every managed entry is removed (RemoveAll, Locator Match(name)) and inserted again,\n  missing parents are inserted (InsertIfMissing), settings use SetAttributes.\n  Match(name) is case-sensitive, XDT does not match a <configuration> that has the\n  .NetConfiguration default namespace, and it only edits the top level (not a system.webServer\n  inside <location path=\".\">, where IIS would see each header twice): use the XSL template\n  (webxsl generate) for those.\n-->\n<configuration xmlns:xdt=\"{XDT_NS}\">\n"
+        "  A Web.config transform (XDT), e.g. Web.Release.config. Applying it twice gives the same\n  result: every managed entry is removed (RemoveAll, Locator Match(name)) and inserted again,\n  settings use SetAttributes. A missing parent is first inserted empty (InsertIfMissing), then\n  filled by the next element of the same name: an inserted element never carries copies of\n  what follows it.\n  Match(name) is case-sensitive, this transform does not match a <configuration> that has the\n  .NetConfiguration default namespace, and it only edits the top level (not a system.webServer\n  inside <location path=\".\">, where IIS would see each header twice): use the XSL template\n  (webxsl generate) for those.\n-->\n<configuration xmlns:xdt=\"{XDT_NS}\">\n"
     ));
-    o.push_str("  <system.webServer xdt:Transform=\"InsertIfMissing\">\n    <httpProtocol xdt:Transform=\"InsertIfMissing\">\n");
-    o.push_str(&format!(
-        "      <{coll} xdt:Transform=\"InsertIfMissing\">\n"
-    ));
+    // `<name xdt:Transform="InsertIfMissing" />` then `<name>`: the empty one creates the
+    // element when it is missing, the second one descends into it. (An InsertIfMissing element
+    // with children would insert copies of them too, and then its children would run again.)
+    let open = |o: &mut String, indent: &str, name: &str| {
+        o.push_str(&format!(
+            "{indent}<{name} xdt:Transform=\"InsertIfMissing\" />\n{indent}<{name}>\n"
+        ));
+    };
+    open(&mut o, "  ", "system.webServer");
+    open(&mut o, "    ", "httpProtocol");
+    open(&mut o, "      ", coll);
     for r in &p.remove {
         let n = esc_attr(r);
         o.push_str(&format!(
@@ -675,13 +682,14 @@ pub fn xdt(p: &Profile) -> String {
     }
     o.push_str(&format!("      </{coll}>\n    </httpProtocol>\n"));
     if let Some(b) = p.server.remove_server_header {
-        o.push_str("    <security xdt:Transform=\"InsertIfMissing\">\n      <requestFiltering xdt:Transform=\"InsertIfMissing\" />\n");
+        open(&mut o, "    ", "security");
+        o.push_str("      <requestFiltering xdt:Transform=\"InsertIfMissing\" />\n");
         o.push_str(&format!("      <requestFiltering removeServerHeader=\"{b}\" xdt:Transform=\"SetAttributes(removeServerHeader)\" />\n    </security>\n"));
     }
     o.push_str("  </system.webServer>\n");
     let cookies = p.cookies.attributes();
     if p.server.enable_version_header.is_some() || !cookies.is_empty() {
-        o.push_str("  <system.web xdt:Transform=\"InsertIfMissing\">\n");
+        open(&mut o, "  ", "system.web");
         if let Some(b) = p.server.enable_version_header {
             o.push_str("    <httpRuntime xdt:Transform=\"InsertIfMissing\" />\n");
             o.push_str(&format!("    <httpRuntime enableVersionHeader=\"{b}\" xdt:Transform=\"SetAttributes(enableVersionHeader)\" />\n"));
