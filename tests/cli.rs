@@ -2,15 +2,11 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn webxsl() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_webxsl"))
-}
+mod support;
 
-fn run(args: &[&str]) -> Output {
-    webxsl().args(args).output().expect("run webxsl")
-}
+use support::{run, stderr, stdout, webxsl};
 
 fn sample(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -21,20 +17,7 @@ fn sample(name: &str) -> String {
         .to_string()
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("webxsl-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use support::temp_dir;
 
 #[test]
 fn help_lists_every_planned_subcommand() {

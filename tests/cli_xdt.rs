@@ -4,21 +4,8 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use support::{root, temp_dir, webxsl};
-
-fn run(args: &[&str]) -> Output {
-    webxsl().args(args).output().expect("run webxsl")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use support::{root, run, stderr, stdout, temp_dir, webxsl};
 
 fn release() -> String {
     root()

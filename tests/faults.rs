@@ -4,12 +4,12 @@
 //! break a response.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
-fn webxsl() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_webxsl"))
-}
+mod support;
+
+use support::{stderr, webxsl};
 
 fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("webxsl-faults-{}-{name}", std::process::id()));
@@ -32,10 +32,6 @@ const FACTORY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/templates/factory-configuration.xsl"
 );
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// Files in `d` that webxsl left behind as temporaries.
 fn temporaries(d: &Path) -> Vec<String> {

@@ -16,28 +16,6 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// `(line, column, severity)` of the positioned warnings and errors of a log: lines like
-/// `transform.config (43, 4) warning: Unknown tag 'xct:Foo'`.
-fn logged(log: &str) -> Vec<(u32, u32, Severity)> {
-    log.trim_start_matches('\u{feff}')
-        .lines()
-        .filter(|l| !l.starts_with(' '))
-        .filter_map(|l| {
-            let (_, rest) = l.split_once(" (")?;
-            let (pos, rest) = rest.split_once(") ")?;
-            let (line, col) = pos.split_once(", ")?;
-            let severity = if rest.starts_with("warning:") {
-                Severity::Warning
-            } else if rest.starts_with("error:") {
-                Severity::Error
-            } else {
-                return None;
-            };
-            Some((line.parse().ok()?, col.parse().ok()?, severity))
-        })
-        .collect()
-}
-
 fn ours(messages: &[XdtError]) -> Vec<(u32, u32, Severity)> {
     messages
         .iter()
@@ -105,7 +83,7 @@ fn every_fixture_gives_the_expected_destination_and_messages() {
             .iter()
             .find_map(|ext| std::fs::read(dir.join(format!("{name}.{ext}"))).ok())
             .unwrap_or_else(|| panic!("{name}: no log"));
-        let expected_messages = logged(&String::from_utf8_lossy(&log));
+        let expected_messages = support::xdt_log_positions(&String::from_utf8_lossy(&log));
         if ours(&messages) != expected_messages {
             failures.push(format!(
                 "{name}: messages\n  ours:     {:?}\n  expected: {expected_messages:?}\n{}",

@@ -66,26 +66,6 @@ fn canonical(bytes: &[u8]) -> String {
         .replace(" />", "/>")
 }
 
-/// `(line, column, severity)` of the positioned messages of an oracle log.
-fn logged(log: &str) -> BTreeSet<(u32, u32, Severity)> {
-    log.lines()
-        .filter(|l| !l.starts_with(' '))
-        .filter_map(|l| {
-            let (_, rest) = l.split_once(" (")?;
-            let (pos, rest) = rest.split_once(") ")?;
-            let (line, col) = pos.split_once(", ")?;
-            let severity = if rest.starts_with("warning:") {
-                Severity::Warning
-            } else if rest.starts_with("error:") {
-                Severity::Error
-            } else {
-                return None;
-            };
-            Some((line.parse().ok()?, col.parse().ok()?, severity))
-        })
-        .collect()
-}
-
 /// Runs every case through the oracle, in one Mono process.
 fn run_oracle(cases: &[Case], dir: &Path) -> Vec<Outcome> {
     let (mono, exe) = oracle();
@@ -128,7 +108,10 @@ fn run_oracle(cases: &[Case], dir: &Path) -> Vec<Outcome> {
             "ok" => {
                 let out = std::fs::read(dir.join(format!("oracle-{i}.out"))).unwrap();
                 let log = std::fs::read_to_string(dir.join(format!("oracle-{i}.log"))).unwrap();
-                Outcome::Ok(canonical(&out), logged(&log))
+                Outcome::Ok(
+                    canonical(&out),
+                    support::xdt_log_positions(&log).into_iter().collect(),
+                )
             }
             "failed" => Outcome::Failed,
             other => panic!(
@@ -450,14 +433,20 @@ fn random_transform(rng: &mut Rng, t: &Tree) -> String {
                     v.dedup();
                     v.join(",")
                 };
+                // Attribute names to set, and those attributes with new values (not the one a
+                // Match already wrote).
+                let setting = |rng: &mut Rng| {
+                    let n = some_names(rng);
+                    let sets: String = n
+                        .split(',')
+                        .filter(|k| matched.as_deref() != Some(*k))
+                        .map(|k| format!(" {k}=\"{}\"", esc(&value(rng))))
+                        .collect();
+                    (n, sets)
+                };
                 let (verb, extra, child) = match rng.below(11) {
                     0 => {
-                        let n = some_names(rng);
-                        let sets: String = n
-                            .split(',')
-                            .filter(|k| matched.as_deref() != Some(*k))
-                            .map(|k| format!(" {k}=\"{}\"", esc(&value(rng))))
-                            .collect();
+                        let (n, sets) = setting(rng);
                         (format!("SetAttributes({n})"), sets, None)
                     }
                     1 => (
@@ -478,12 +467,7 @@ fn random_transform(rng: &mut Rng, t: &Tree) -> String {
                     4 => ("Remove".to_owned(), String::new(), None),
                     5 => ("RemoveAll".to_owned(), String::new(), None),
                     6 => {
-                        let n = some_names(rng);
-                        let sets: String = n
-                            .split(',')
-                            .filter(|k| matched.as_deref() != Some(*k))
-                            .map(|k| format!(" {k}=\"{}\"", esc(&value(rng))))
-                            .collect();
+                        let (n, sets) = setting(rng);
                         (format!("SetTokenizedAttributes({n})"), sets, None)
                     }
                     // Inserting transforms write a new child under the target instead.

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use std::process::Command;
+use std::process::{Command, Output};
+use webxsl::diag::Severity;
 use webxsl::xml::{Document, Limits, NodeId, NodeKind, Tree};
 
 /// The repository root.
@@ -66,6 +67,43 @@ pub fn run_xsltproc(xsl: &Path, xml: &Path, extra: &[&str]) -> Vec<u8> {
 /// The webxsl binary of this build, as a command.
 pub fn webxsl() -> Command {
     Command::new(env!("CARGO_BIN_EXE_webxsl"))
+}
+
+/// Runs the binary with arguments.
+pub fn run(args: &[&str]) -> Output {
+    webxsl().args(args).output().expect("run webxsl")
+}
+
+/// A run's standard output, as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A run's standard error, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `(line, column, severity)` of the positioned warnings and errors in a log of Microsoft's XDT
+/// engine: lines like `transform.config (43, 4) warning: Unknown tag 'xct:Foo'`.
+pub fn xdt_log_positions(log: &str) -> Vec<(u32, u32, Severity)> {
+    log.trim_start_matches('\u{feff}')
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| {
+            let (_, rest) = l.split_once(" (")?;
+            let (pos, rest) = rest.split_once(") ")?;
+            let (line, col) = pos.split_once(", ")?;
+            let severity = if rest.starts_with("warning:") {
+                Severity::Warning
+            } else if rest.starts_with("error:") {
+                Severity::Error
+            } else {
+                return None;
+            };
+            Some((line.parse().ok()?, col.parse().ok()?, severity))
+        })
+        .collect()
 }
 
 /// A scratch directory for one test.
