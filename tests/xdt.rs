@@ -218,6 +218,23 @@ fn comment_out_keeps_the_element_as_a_comment() {
     .unwrap();
     let e = apply_transforms(&[&whole], APP.as_bytes(), &ApplyOptions::default()).unwrap_err();
     assert!(e.to_string().contains("XDT0014"), "{e}");
+    assert_eq!(
+        errors(
+            r#"<appSettings><add xdt:Transform="InsertAfter(/configuration)"/></appSettings>"#,
+            APP
+        ),
+        [("XDT0014", Pos::new(2, 19))]
+    );
+    // Nor can the document element be removed: the result would not be XML.
+    for verb in ["Remove", "RemoveAll"] {
+        let t = XdtTransform::from_str(
+            &format!("<configuration xmlns:xdt=\"{NS}\" xdt:Transform=\"{verb}\"/>"),
+            "t",
+        )
+        .unwrap();
+        let e = apply_transforms(&[&t], APP.as_bytes(), &ApplyOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("XDT0014"), "{e}");
+    }
 }
 
 #[test]

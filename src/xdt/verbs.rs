@@ -169,6 +169,7 @@ impl Run<'_> {
             Verb::Remove => {
                 several(self);
                 no_args(self);
+                self.keep_root(first, verb, at)?;
                 self.dom.remove(first);
             }
             Verb::Insert => {
@@ -185,6 +186,17 @@ impl Run<'_> {
             }
             Verb::InsertBefore | Verb::InsertAfter => {
                 let sibling = self.sibling(verb, el, first, attr, arg_list.as_deref())?;
+                if self.dom.parent(sibling) == Some(DId::ROOT) {
+                    // .NET refuses a second document element; so do we.
+                    return Err(t.error_at(
+                        at,
+                        "XDT0014",
+                        format!(
+                            "{} would put an element beside the document element: a document has one",
+                            verb.name()
+                        ),
+                    ));
+                }
                 let new = self.clone_element(el);
                 self.dom
                     .insert_beside(sibling, new, verb == Verb::InsertAfter);
@@ -239,6 +251,7 @@ impl Run<'_> {
         match verb {
             Verb::RemoveAll => {
                 no_args(self);
+                self.keep_root(target, verb, at)?;
                 self.dom.remove(target);
             }
             Verb::SetAttributes | Verb::SetTokenizedAttributes => {
@@ -455,6 +468,22 @@ impl Run<'_> {
                 format!("'{}' does not evaluate to an element", arg.text),
             )),
         }
+    }
+
+    /// Refuses to remove the document element: the result would not be XML (the engine writes
+    /// such a file).
+    fn keep_root(&self, target: DId, verb: Verb, at: usize) -> Result<(), XdtError> {
+        if self.dom.parent(target) == Some(DId::ROOT) {
+            return Err(self.t().error_at(
+                at,
+                "XDT0014",
+                format!(
+                    "{} would remove the document element, leaving a file that is not XML",
+                    verb.name()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// The transform element, cloned into the document without its `xdt:` attributes.
