@@ -152,10 +152,17 @@ pub fn apply_error(name: &str, input: &[u8], e: &ApplyError) -> String {
 /// Renders XDT errors and warnings about one input: those located in a transform file name it,
 /// the others the input.
 fn xdt_messages(name: &str, messages: &[XdtError]) -> String {
-    messages
+    let rendered: String = messages
         .iter()
         .map(|m| m.to_diagnostic(name).render())
-        .collect()
+        .collect();
+    // A message located in a transform does not say which input it is about (in a batch, the
+    // same transform runs on every file): say it first, as for stylesheets.
+    if messages.iter().any(|m| m.file.is_some()) {
+        format!("{name}: while transforming:\n{rendered}")
+    } else {
+        rendered
+    }
 }
 
 /// What turns one input into output.
@@ -219,7 +226,9 @@ fn load_transforms(paths: &[PathBuf], strict: bool) -> Result<Vec<XdtTransform>,
                 out.push(t);
             }
             Err(e) => {
-                rendered.push_str(&xdt_messages(&name, &e.0));
+                for m in &e.0 {
+                    rendered.push_str(&m.to_diagnostic(&name).render());
+                }
                 failed = true;
             }
         }
