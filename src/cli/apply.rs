@@ -189,14 +189,7 @@ impl Job {
                 let chain: Vec<&XdtTransform> = chain.iter().collect();
                 let applied = apply_transforms(&chain, input, &self.opts)?;
                 if self.strict && !applied.warnings.is_empty() {
-                    let as_errors = applied
-                        .warnings
-                        .into_iter()
-                        .map(|mut w| {
-                            w.severity = webxsl::diag::Severity::Error;
-                            w
-                        })
-                        .collect();
+                    let as_errors = applied.warnings.into_iter().map(XdtError::error).collect();
                     return Err(ApplyError::Xdt(webxsl::xdt::XdtErrors(as_errors)));
                 }
                 Ok(applied)
@@ -216,11 +209,8 @@ fn load_transforms(paths: &[PathBuf], strict: bool) -> Result<Vec<XdtTransform>,
         match XdtTransform::parse(&bytes, &name, &Limits::default()) {
             Ok(t) => {
                 for w in t.warnings() {
-                    let mut w = w.clone();
-                    if strict {
-                        w.severity = webxsl::diag::Severity::Error;
-                        failed = true;
-                    }
+                    let w = if strict { w.clone().error() } else { w.clone() };
+                    failed |= strict;
                     rendered.push_str(&w.to_diagnostic(&name).render());
                 }
                 out.push(t);

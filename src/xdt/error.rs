@@ -46,6 +46,12 @@ impl XdtError {
         self
     }
 
+    /// The same as an error (`--strict` makes warnings errors).
+    pub fn error(mut self) -> XdtError {
+        self.severity = Severity::Error;
+        self
+    }
+
     /// With a hint.
     pub fn hint(mut self, hint: impl Into<String>) -> XdtError {
         self.hint = Some(hint.into().into_boxed_str());
