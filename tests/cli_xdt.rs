@@ -176,6 +176,26 @@ fn a_warning_is_positioned_in_the_transform_and_strict_makes_it_fail() {
         stderr(&o)
     );
     assert!(!out.exists());
+    // A transform that never declares the XDT namespace changes nothing: said once, at load.
+    let plain = write(
+        &dir,
+        "plain.config",
+        "<configuration><appSettings/></configuration>",
+    );
+    let o = run(&["apply", "--xdt", &plain, &c]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("plain.config: warning: XDT0010"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["apply", "--xdt", &plain, "--strict", &c]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("plain.config: error: XDT0010"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
