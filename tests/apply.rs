@@ -356,3 +356,12 @@ fn new_children_of_an_empty_element_take_the_local_indentation_step() {
         "<c>\n  <a>\n    <b/>\n  </a>\n  <g>\n     <h>\n        <x>\n           <y/>\n        </x>\n     </h>\n  </g>\n</c>"
     );
 }
+
+#[test]
+fn deleting_neighbours_on_one_line_removes_the_line() {
+    let out = apply(
+        r#"<xsl:template match="add"/>"#,
+        "<c>\n  <k/>\n    <add key=\"a\"/> <add key=\"b\"/>\n</c>",
+    );
+    assert_eq!(out, "<c>\n  <k/>\n</c>");
+}

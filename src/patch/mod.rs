@@ -296,8 +296,16 @@ impl Aligner<'_> {
                 }
             }
         }
-        for i in deleted {
-            self.delete(s_items[i]);
+        // Neighbours deleted together go as one range (their lines, their white space).
+        deleted.sort_unstable();
+        let mut k = 0;
+        while k < deleted.len() {
+            let mut j = k;
+            while j + 1 < deleted.len() && deleted[j + 1] == deleted[j] + 1 {
+                j += 1;
+            }
+            self.delete(s_items[deleted[k]], s_items[deleted[j]]);
+            k = j + 1;
         }
         for (after, nodes) in inserts {
             self.insert(s, after.map(|i| s_items[i]), &nodes);
@@ -487,12 +495,13 @@ impl Aligner<'_> {
         self.edits.extend(new_edits);
     }
 
-    /// Deletes a source node, with its line when it is alone on it. A node that starts its line
-    /// takes the white space after it (what follows moves into its place); a node that ends
-    /// its line takes the white space before it.
-    fn delete(&mut self, n: NodeId) {
+    /// Deletes source siblings `first..=last` (only white space between them), with their line
+    /// when they are alone on it. Nodes that start their line take the white space after them
+    /// (what follows moves into their place); nodes that end their line take the white space
+    /// before them.
+    fn delete(&mut self, first: NodeId, last: NodeId) {
         let text = self.doc.text();
-        let span = self.src().span(n);
+        let span = self.src().span(first).start..self.src().span(last).end;
         let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
         let after = &text[span.end..];
         let rest_len = after.find('\n').unwrap_or(after.len());
