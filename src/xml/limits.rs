@@ -77,6 +77,7 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), XmlError> {
         } else if rest.starts_with(b"<![CDATA[") {
             i = find(b, lt + 9, b"]]>").map_or(b.len(), |e| e + 3);
         } else if rest.starts_with(b"<?") {
+            check_pi_target(text, lt)?;
             i = find(b, lt + 2, b"?>").map_or(b.len(), |e| e + 2);
         } else if rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!doctype") {
             if !limits.allow_dtd {
@@ -150,6 +151,36 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), XmlError> {
         }
     }
     Ok(())
+}
+
+/// A processing instruction's target must end with white space or `?>`, and `xml` (any case)
+/// is the XML declaration, at the very start only. roxmltree accepts `<?xml<a?>` and `<?pi<a?>`
+/// mid-document, which webxsl would then write back as a second declaration (the xdt fuzzer).
+fn check_pi_target(text: &str, lt: usize) -> Result<(), XmlError> {
+    let after = &text[lt + 2..];
+    let len = after
+        .find(|c: char| {
+            !(c.is_alphanumeric() || matches!(c, '_' | ':' | '-' | '.') || c as u32 > 0x7f)
+        })
+        .unwrap_or(after.len());
+    let next = &after[len..];
+    let (message, at) = if !(next.starts_with("?>") || next.starts_with([' ', '\t', '\r', '\n'])) {
+        (
+            "a processing instruction's name must be followed by a space or '?>'",
+            lt + 2 + len,
+        )
+    } else if after[..len].eq_ignore_ascii_case("xml") && lt != 0 {
+        (
+            "an XML declaration may only appear once, at the very start of the file",
+            lt,
+        )
+    } else {
+        return Ok(());
+    };
+    Err(XmlError::Syntax {
+        message: message.into(),
+        pos: line_col(text, at),
+    })
 }
 
 fn leading_colon(text: &str, at: usize) -> XmlError {
@@ -242,6 +273,20 @@ mod tests {
             }
         }
         prescan("<a:b xmlns:a='u' c='x :y'/>", &Limits::default()).unwrap();
+    }
+
+    #[test]
+    fn processing_instruction_targets_are_checked() {
+        let err = |t: &str| prescan(t, &Limits::default()).unwrap_err().to_string();
+        assert!(err("<a><?xml<b?></a>").contains("followed by a space"));
+        assert!(err("<a><?pi<b?></a>").contains("followed by a space"));
+        assert!(err("<a><?XML v?></a>").contains("only appear once"));
+        for ok in [
+            "<?xml version='1.0'?><a/>",
+            "<a><?xml-stylesheet x?><?pi?></a>",
+        ] {
+            prescan(ok, &Limits::default()).unwrap();
+        }
     }
 
     #[test]
