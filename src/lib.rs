@@ -14,6 +14,7 @@
 //! | [`patch`] | minimal edits: align source and result trees, splice text edits |
 //! | [`apply`] | the main job: stylesheet + web.config → minimal edit in the file's encoding |
 //! | [`diff`] | unified diff and per-header changes |
+//! | [`iis`] | IIS configuration collections, their unique keys and the server's defaults (HTTP 500.19) |
 //! | [`model`] | the web.config header collections |
 //! | [`profile`] | header profiles (TOML/JSON), presets, CSP and Permissions-Policy syntax |
 //! | [`generate`] | XSLT 1.0 and XDT templates from a profile |
@@ -38,6 +39,7 @@ pub mod apply;
 pub mod diag;
 pub mod diff;
 pub mod generate;
+pub mod iis;
 pub mod model;
 pub mod patch;
 pub mod profile;

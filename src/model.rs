@@ -135,21 +135,6 @@ pub struct Effective {
     pub node: NodeId,
 }
 
-/// An `<add>` of a header that is already in effect: IIS refuses the configuration
-/// (HTTP 500.19, "Cannot add duplicate collection entry").
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Duplicate {
-    /// The header name of the second `<add>`.
-    pub name: String,
-    /// The `<add>` in effect before.
-    pub first: NodeId,
-    /// The duplicate `<add>`.
-    pub second: NodeId,
-    /// Whether the first one is inherited from another collection (the top level or
-    /// `<location path=".">`).
-    pub inherited: bool,
-}
-
 /// The headers of one kind in effect at each scope, as IIS merges them.
 #[derive(Clone, Debug, Default)]
 pub struct Scopes {
@@ -158,39 +143,23 @@ pub struct Scopes {
     /// Every other `<location>` collection: what the application passes down, then its own
     /// entries.
     pub locations: Vec<(Scope, Vec<Effective>)>,
-    /// Every duplicate `<add>`, each reported once.
-    pub duplicates: Vec<Duplicate>,
 }
 
 /// Merges the collections of one kind as IIS does: the top level, then `<location path=".">`
 /// (the application itself), then each other `<location>` on top of the application's.
-/// Headers inherited from the server (IIS adds `X-Powered-By`) are not known here.
+/// Headers inherited from the server (IIS adds `X-Powered-By`) are not known here; duplicates
+/// (HTTP 500.19), server defaults included, are [`crate::iis::duplicates`].
 pub fn effective_headers(collections: &[HeaderCollection], kind: CollectionKind) -> Scopes {
-    fn apply(
-        list: &mut Vec<Effective>,
-        coll: &HeaderCollection,
-        inherited: &[Effective],
-        dups: &mut Vec<Duplicate>,
-    ) {
+    fn apply(list: &mut Vec<Effective>, coll: &HeaderCollection) {
         for e in &coll.entries {
             match &e.op {
                 HeaderOp::Clear => list.clear(),
                 HeaderOp::Remove { name } => list.retain(|x| !x.name.eq_ignore_ascii_case(name)),
-                HeaderOp::Add { name, value } => {
-                    if let Some(first) = list.iter().find(|x| x.name.eq_ignore_ascii_case(name)) {
-                        dups.push(Duplicate {
-                            name: name.clone(),
-                            first: first.node,
-                            second: e.node,
-                            inherited: inherited.iter().any(|x| x.node == first.node),
-                        });
-                    }
-                    list.push(Effective {
-                        name: name.clone(),
-                        value: value.clone(),
-                        node: e.node,
-                    });
-                }
+                HeaderOp::Add { name, value } => list.push(Effective {
+                    name: name.clone(),
+                    value: value.clone(),
+                    node: e.node,
+                }),
             }
         }
     }
@@ -198,15 +167,15 @@ pub fn effective_headers(collections: &[HeaderCollection], kind: CollectionKind)
     let of_kind = || collections.iter().filter(move |c| c.kind == kind);
     let mut top = Vec::new();
     for c in of_kind().filter(|c| c.scope == Scope::TopLevel) {
-        apply(&mut top, c, &[], &mut out.duplicates);
+        apply(&mut top, c);
     }
-    let mut app = top.clone();
+    let mut app = top;
     for c in of_kind().filter(|c| c.scope.is_application()) {
-        apply(&mut app, c, &top, &mut out.duplicates);
+        apply(&mut app, c);
     }
     for c in of_kind().filter(|c| c.scope != Scope::TopLevel && !c.scope.is_application()) {
         let mut list = app.clone();
-        apply(&mut list, c, &app, &mut out.duplicates);
+        apply(&mut list, c);
         out.locations.push((c.scope.clone(), list));
     }
     out.application = app;

@@ -18,10 +18,10 @@ fn check_entries(p: &Profile, bytes: &[u8], what: &str) {
     let doc = Document::parse(bytes, &Limits::default()).unwrap_or_else(|e| panic!("{what}: {e}"));
     let colls = header_collections(doc.tree());
     let scopes = effective_headers(&colls, p.collection);
+    let dups = webxsl::iis::duplicates(doc.tree(), webxsl::iis::IisVersion::Iis10);
     assert!(
-        scopes.duplicates.is_empty(),
-        "{what}: duplicate entries {:?}\n{}",
-        scopes.duplicates,
+        dups.is_empty(),
+        "{what}: duplicate entries {dups:?}\n{}",
         String::from_utf8_lossy(bytes)
     );
     let mut lists = vec![("the application".to_string(), &scopes.application)];

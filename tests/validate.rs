@@ -138,6 +138,21 @@ fn cases() -> Vec<(&'static str, String, String)> {
             s().top("  <location path=\"api\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <clear />\n          <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n").text(),
         ),
         (
+            "duplicate-entry",
+            s().top("  <location path=\"api\">\n    <system.webServer>\n      <rewrite>\n        <rules>\n          <rule name=\"https\" />\n          <rule name=\"HTTPS\" />\n        </rules>\n      </rewrite>\n    </system.webServer>\n  </location>\n").text(),
+            s().top("  <location path=\"api\">\n    <system.webServer>\n      <rewrite>\n        <rules>\n          <rule name=\"https\" />\n          <rule name=\"www\" />\n        </rules>\n      </rewrite>\n    </system.webServer>\n  </location>\n").text(),
+        ),
+        (
+            "duplicate-inherited",
+            s().top("  <location path=\"fonts\">\n    <system.webServer>\n      <staticContent>\n        <mimeMap fileExtension=\".woff2\" mimeType=\"font/woff2\" />\n      </staticContent>\n    </system.webServer>\n  </location>\n").text(),
+            s().top("  <location path=\"fonts\">\n    <system.webServer>\n      <staticContent>\n        <remove fileExtension=\".woff2\" />\n        <mimeMap fileExtension=\".woff2\" mimeType=\"font/woff2\" />\n      </staticContent>\n    </system.webServer>\n  </location>\n").text(),
+        ),
+        (
+            "duplicate-setting",
+            s().top("  <appSettings>\n    <add key=\"Mode\" value=\"a\" />\n    <add key=\"mode\" value=\"b\" />\n  </appSettings>\n").text(),
+            s().top("  <appSettings>\n    <add key=\"Mode\" value=\"a\" />\n    <add key=\"Mode2\" value=\"b\" />\n  </appSettings>\n").text(),
+        ),
+        (
             "header-name-invalid",
             s().set("X Custom(1)", "a").text(),
             s().set("X-Custom_1", "a").text(),
@@ -850,4 +865,155 @@ fn sarif_output_passes_the_sarif_2_1_0_schema() {
         run["properties"]["grades"].as_array().unwrap().len(),
         files.len()
     );
+}
+
+/// A config holding `body` in the collection `c` (its elements nested along its path).
+fn in_collection(c: &webxsl::iis::Collection, body: &str, location: Option<&str>) -> String {
+    let mut open = String::new();
+    let mut close = String::new();
+    for p in c.path {
+        open.push_str(&format!("<{p}>"));
+        close = format!("</{p}>{close}");
+    }
+    let inner = format!("{open}{body}{close}");
+    match location {
+        Some(l) => format!("<location path=\"{l}\">{inner}</location>"),
+        None => inner,
+    }
+}
+
+#[test]
+fn every_collection_finds_its_duplicates_and_honours_remove_clear_and_locations() {
+    use webxsl::iis::{COLLECTIONS, OnDuplicate};
+    for c in COLLECTIONS {
+        // An entry, and one with the same key (upper-cased where the key ignores case; another
+        // attribute differs, so that .NET's exact-copy rule does not apply).
+        let entry = |upper: bool, extra: &str| {
+            let attrs: String = c
+                .keys
+                .iter()
+                .map(|k| {
+                    let v = format!("webxsl-{}", k.name);
+                    let v = if upper && !k.case_sensitive {
+                        v.to_uppercase()
+                    } else {
+                        v
+                    };
+                    format!(" {}=\"{v}\"", k.name)
+                })
+                .collect();
+            format!("<{}{attrs} extra=\"{extra}\" />", c.add[0])
+        };
+        let remove = c.remove.map(|r| {
+            let attrs: String = c
+                .keys
+                .iter()
+                .map(|k| format!(" {}=\"webxsl-{}\"", k.name, k.name))
+                .collect();
+            format!("<{r}{attrs} />")
+        });
+        let want = match (c.on_duplicate, c.id) {
+            (OnDuplicate::LastWins, _) => "duplicate-setting",
+            (_, "customHeaders" | "redirectHeaders") => "duplicate-header",
+            _ => "duplicate-entry",
+        };
+        let config = |inner: String| format!("<configuration>{inner}</configuration>");
+        let dup = |text: &str| rules(&check(text)).contains(&want);
+        let twice = format!("{}{}", entry(false, "1"), entry(true, "2"));
+        assert!(
+            dup(&config(in_collection(c, &twice, None))),
+            "{}: twice",
+            c.id
+        );
+        assert!(
+            dup(&config(format!(
+                "{}{}",
+                in_collection(c, &entry(false, "1"), None),
+                in_collection(c, &entry(true, "2"), Some("sub"))
+            ))),
+            "{}: inherited by a location",
+            c.id
+        );
+        assert!(
+            !dup(&config(format!(
+                "{}{}",
+                in_collection(c, &entry(false, "1"), Some("a")),
+                in_collection(c, &entry(true, "2"), Some("b"))
+            ))),
+            "{}: two sibling locations",
+            c.id
+        );
+        if let Some(r) = &remove {
+            let text = format!("{}{r}{}", entry(false, "1"), entry(true, "2"));
+            assert!(
+                !dup(&config(in_collection(c, &text, None))),
+                "{}: remove",
+                c.id
+            );
+        }
+        if let Some(clear) = c.clear {
+            let text = format!("{}<{clear} />{}", entry(false, "1"), entry(true, "2"));
+            assert!(
+                !dup(&config(in_collection(c, &text, None))),
+                "{}: clear",
+                c.id
+            );
+        }
+    }
+}
+
+#[test]
+fn server_defaults_depend_on_the_iis_version() {
+    let opts = |v: &str| ValidateOptions {
+        iis: webxsl::iis::IisVersion::parse(v).unwrap(),
+        ..ValidateOptions::default()
+    };
+    let woff2 = "<configuration><system.webServer><staticContent><mimeMap fileExtension=\".woff2\" mimeType=\"font/woff2\" /></staticContent></system.webServer></configuration>";
+    let r = validate("web.config", woff2.as_bytes(), &opts("10"));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "duplicate-inherited")
+        .unwrap();
+    assert_eq!((f.pos.line, f.pos.col), (1, 49));
+    assert!(f.message.contains("IIS 10"), "{}", f.message);
+    assert!(
+        f.hint.contains("<remove fileExtension=\".woff2\" />"),
+        "{}",
+        f.hint
+    );
+    let r = validate("web.config", woff2.as_bytes(), &opts("8.5"));
+    assert!(!rules(&r).contains(&"duplicate-inherited"));
+    for (what, body) in [
+        (
+            "a default handler",
+            "<system.webServer><handlers><add name=\"ExtensionlessUrlHandler-Integrated-4.0\" path=\"*.\" verb=\"*\" type=\"t\" /></handlers></system.webServer>",
+        ),
+        (
+            "a default error page",
+            "<system.webServer><httpErrors><error statusCode=\"404\" path=\"/404.htm\" /></httpErrors></system.webServer>",
+        ),
+        (
+            "a default document",
+            "<system.webServer><defaultDocument><files><add value=\"default.htm\" /></files></defaultDocument></system.webServer>",
+        ),
+        (
+            "machine.config's LocalSqlServer",
+            "<connectionStrings><add name=\"LocalSqlServer\" connectionString=\"Server=db\" /></connectionStrings>",
+        ),
+        (
+            "ASP.NET's X-Powered-By",
+            "<system.webServer><httpProtocol><customHeaders><add name=\"X-Powered-By\" value=\"x\" /></customHeaders></httpProtocol></system.webServer>",
+        ),
+    ] {
+        let text = format!("<configuration>{body}</configuration>");
+        for v in ["10", "8.5"] {
+            let r = validate("web.config", text.as_bytes(), &opts(v));
+            assert!(
+                rules(&r).contains(&"duplicate-inherited"),
+                "{what} on IIS {v}: {:?}",
+                rules(&r)
+            );
+        }
+    }
 }

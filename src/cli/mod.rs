@@ -61,6 +61,27 @@ pub(crate) struct ParamArgs {
     pub(crate) stringparam: Vec<String>,
 }
 
+/// `--iis-version`: whose server-level defaults (default applicationHost.config) to assume.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) enum IisArg {
+    /// IIS 8.5 (Windows Server 2012 R2)
+    #[value(name = "8.5")]
+    V85,
+    /// IIS 10 (Windows Server 2016 and later)
+    #[default]
+    #[value(name = "10")]
+    V10,
+}
+
+impl IisArg {
+    pub(crate) fn version(self) -> webxsl::iis::IisVersion {
+        match self {
+            IisArg::V85 => webxsl::iis::IisVersion::Iis85,
+            IisArg::V10 => webxsl::iis::IisVersion::Iis10,
+        }
+    }
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ColorChoice {
     Auto,

@@ -6,7 +6,7 @@ use webxsl::validate::{self, FileReport, RULES, ValidateOptions, grade, report};
 
 use super::apply::{expand_files, read_failure};
 use super::output::{Failure, write_stdout};
-use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, IisArg};
 
 /// `webxsl validate`
 #[derive(clap::Args, Debug)]
@@ -25,6 +25,10 @@ pub struct ValidateArgs {
     /// Drop the findings of a rule (repeat, or separate ids with commas)
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Whose server defaults to assume: entries IIS's default applicationHost.config defines
+    /// cannot be added again without a <remove>
+    #[arg(long, value_enum, value_name = "VERSION", default_value_t = IisArg::V10)]
+    iis_version: IisArg,
     /// List the rules and exit
     #[arg(long)]
     list_rules: bool,
@@ -95,6 +99,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
             None => None,
         },
         ignore: args.ignore.clone(),
+        iis: args.iis_version.version(),
     };
     let mut code = EXIT_OK;
     let mut reports: Vec<FileReport> = Vec::new();
