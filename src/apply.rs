@@ -3,6 +3,7 @@
 //! encoding.
 
 use crate::diag::Pos;
+use crate::iis::{Duplicate, IisVersion, duplicates};
 use crate::patch::{NotAnEdit, minimal_edit};
 use crate::profile::{Profile, bad_value_char, is_token};
 use crate::xdt::{XdtError, XdtErrors, XdtTransform};
@@ -19,6 +20,25 @@ pub struct ApplyOptions {
     pub transform: TransformOptions,
     /// Limits for the input document.
     pub limits: Limits,
+    /// Write a result that IIS would refuse (HTTP 500.19: a duplicate the input did not have).
+    pub allow_broken: bool,
+    /// Whose server defaults the duplicate check assumes.
+    pub iis: IisVersion,
+}
+
+/// A duplicate collection entry (HTTP 500.19, or ASP.NET's configuration error), located.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokenEntry {
+    /// The validate rule (`duplicate-entry`...).
+    pub rule: &'static str,
+    /// What is wrong (names the first entry's line, or the server level).
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+    /// Where the duplicate is: in the result for a new one, in the input for an old one.
+    pub pos: Pos,
+    /// The line at `pos`.
+    pub line: String,
 }
 
 /// The outcome of applying a stylesheet to one document.
@@ -34,6 +54,10 @@ pub struct Applied {
     pub messages: Vec<String>,
     /// The warnings of XDT transforms (none for a stylesheet).
     pub warnings: Vec<XdtError>,
+    /// Duplicates the input already had (reported; they do not stop the run).
+    pub broken_before: Vec<BrokenEntry>,
+    /// Duplicates the result adds, written anyway because of [`ApplyOptions::allow_broken`].
+    pub broken_allowed: Vec<BrokenEntry>,
     /// The input as text (for diffs).
     pub old_text: String,
     /// The output as text (for diffs).
@@ -52,6 +76,9 @@ pub enum ApplyError {
     /// An XDT transform failed: its errors and warnings, in order.
     #[error("{0}")]
     Xdt(#[from] XdtErrors),
+    /// The result adds entries IIS would refuse (HTTP 500.19): nothing is written.
+    #[error("refusing to write the result: IIS would answer HTTP 500.19 ({} duplicate entr{})", .0.len(), if .0.len() == 1 { "y" } else { "ies" })]
+    BreaksIis(Vec<BrokenEntry>),
     /// The result cannot be written in the input's encoding.
     #[error("{0}")]
     Encode(#[from] EncodeError),
@@ -143,14 +170,7 @@ pub fn apply_stylesheet(
             format!("{method:?}").to_lowercase()
         )
     });
-    let mut applied = finish(
-        &doc,
-        input,
-        &result.tree,
-        &result.output,
-        opts.faithful,
-        not_xml,
-    )?;
+    let mut applied = finish(&doc, input, &result.tree, &result.output, opts, not_xml)?;
     applied.messages = result.messages;
     Ok(applied)
 }
@@ -184,7 +204,7 @@ pub fn apply_transforms(
         method: Some(Method::Xml),
         ..OutputSpec::default()
     };
-    let mut applied = finish(&doc, input, &outcome.tree, &output, opts.faithful, None)?;
+    let mut applied = finish(&doc, input, &outcome.tree, &output, opts, None)?;
     applied.warnings = outcome.warnings;
     Ok(applied)
 }
@@ -196,11 +216,11 @@ fn finish(
     input: &[u8],
     result: &Tree,
     output: &OutputSpec,
-    faithful: bool,
+    opts: &ApplyOptions,
     not_an_edit: Option<String>,
 ) -> Result<Applied, ApplyError> {
     check_headers(doc, result)?;
-    let minimal = if faithful {
+    let minimal = if opts.faithful {
         None
     } else if let Some(reason) = not_an_edit {
         Some(Err(NotAnEdit(reason)))
@@ -216,15 +236,65 @@ fn finish(
         Ok((t, _)) => t,
         Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
     };
+    // Never break IIS: the duplicates the result adds (those the input already had are only
+    // reported).
+    let errors = |t: &Tree| -> Vec<Duplicate> {
+        duplicates(t, opts.iis)
+            .into_iter()
+            .filter(Duplicate::is_error)
+            .collect()
+    };
+    let before = errors(doc.tree());
+    let old: Vec<_> = before.iter().map(Duplicate::identity).collect();
+    let mut broken_allowed = Vec::new();
+    if errors(result).iter().any(|d| !old.contains(&d.identity())) {
+        // Locate them in the text that would be written.
+        let written = Document::parse_str(
+            &new_text,
+            &Limits {
+                max_bytes: usize::MAX,
+                ..Limits::default()
+            },
+        )?;
+        let new: Vec<BrokenEntry> = errors(written.tree())
+            .iter()
+            .filter(|d| !old.contains(&d.identity()))
+            .map(|d| located(&written, d))
+            .collect();
+        if !opts.allow_broken {
+            return Err(ApplyError::BreaksIis(new));
+        }
+        broken_allowed = new;
+    }
     Ok(Applied {
         changed: bytes != input,
         bytes,
         fallback,
         messages: Vec::new(),
         warnings: Vec::new(),
+        broken_before: before.iter().map(|d| located(doc, d)).collect(),
+        broken_allowed,
         old_text: doc.text().to_owned(),
         new_text,
     })
+}
+
+/// A duplicate with its place in `doc`.
+fn located(doc: &Document, d: &Duplicate) -> BrokenEntry {
+    let t = doc.tree();
+    let f = d.describe(&|n| doc.pos(t.span(n).start).line);
+    let pos = doc.pos(t.span(d.second).start);
+    BrokenEntry {
+        rule: f.rule,
+        message: f.message,
+        hint: f
+            .hint
+            .or_else(|| Some(crate::validate::rule_by_id(f.rule).hint.to_owned())),
+        pos,
+        line: crate::diag::line_text(doc.text(), pos.line)
+            .unwrap_or("")
+            .to_owned(),
+    }
 }
 
 /// The stylesheet that applies a profile: the one `webxsl generate` writes, compiled.
@@ -246,4 +316,58 @@ pub fn apply_profile(
     opts: &ApplyOptions,
 ) -> Result<Applied, ApplyError> {
     apply_stylesheet(&profile_stylesheet(profile), input, opts)
+}
+
+/// Configs a generated template must never break (HTTP 500.19), whatever the profile: an empty
+/// one, a typical ASP.NET one with headers, and (for the XSL template, which handles it) one
+/// whose `system.webServer` lives in `<location path=".">`.
+const SELF_CHECK_CONFIGS: &[(&str, &str, bool)] = &[
+    (
+        "an empty <configuration>",
+        "<configuration>\n</configuration>\n",
+        true,
+    ),
+    (
+        "a config with headers",
+        "<configuration>\n  <system.webServer>\n    <httpProtocol>\n      <customHeaders>\n        <remove name=\"X-Powered-By\" />\n        <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\n        <add name=\"X-Content-Type-Options\" value=\"nosniff\" />\n      </customHeaders>\n    </httpProtocol>\n  </system.webServer>\n</configuration>\n",
+        true,
+    ),
+    (
+        "a config whose system.webServer is in <location path=\".\">",
+        "<configuration>\n  <location path=\".\" inheritInChildApplications=\"false\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <add name=\"X-Content-Type-Options\" value=\"nosniff\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n</configuration>\n",
+        false,
+    ),
+];
+
+/// `webxsl generate`'s self-check: the template generated for `profile` (`xdt` or the XSL one)
+/// applied to a few typical configs adds no entry IIS refuses. `Err` says on which and why.
+pub fn check_generated(profile: &Profile, xdt: bool) -> Result<(), String> {
+    let opts = ApplyOptions::default();
+    let transform = if xdt {
+        Some(
+            XdtTransform::from_str(&crate::generate::xdt(profile), "generated.xdt")
+                .map_err(|e| format!("internal: the generated XDT does not load: {e}"))?,
+        )
+    } else {
+        None
+    };
+    for (what, config, xdt_too) in SELF_CHECK_CONFIGS {
+        let r = match &transform {
+            Some(t) if *xdt_too => apply_transforms(&[t], config.as_bytes(), &opts),
+            Some(_) => continue,
+            None => apply_profile(profile, config.as_bytes(), &opts),
+        };
+        match r {
+            Ok(_) => {}
+            Err(ApplyError::BreaksIis(entries)) => {
+                let e = &entries[0];
+                return Err(format!(
+                    "the template would break IIS on {what}: {} (line {} of the result). A profile writes a <remove> before each <add> with remove-inherited = true",
+                    e.message, e.pos.line,
+                ));
+            }
+            Err(e) => return Err(format!("internal: the template fails on {what}: {e}")),
+        }
+    }
+    Ok(())
 }

@@ -4,7 +4,9 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use webxsl::apply::{Applied, ApplyError, ApplyOptions, apply_stylesheet, apply_transforms};
+use webxsl::apply::{
+    Applied, ApplyError, ApplyOptions, BrokenEntry, apply_stylesheet, apply_transforms,
+};
 use webxsl::diag::Diagnostic;
 use webxsl::diff::unified;
 use webxsl::xdt::{XdtError, XdtTransform};
@@ -13,7 +15,7 @@ use webxsl::xslt::{Stylesheet, TransformOptions};
 
 use super::output::{Failure, write_file_atomic, write_stdout, xml_diagnostic};
 use super::xslt::{compile, params};
-use super::{ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ParamArgs};
+use super::{ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, IisArg, ParamArgs};
 
 /// `webxsl apply`
 #[derive(clap::Args, Debug)]
@@ -60,6 +62,13 @@ pub struct ApplyArgs {
     /// Allow document() to read local files
     #[arg(long)]
     allow_document: bool,
+    /// Write a result even when it adds an entry IIS refuses (HTTP 500.19: a duplicate key)
+    #[arg(long)]
+    allow_broken: bool,
+    /// Whose server defaults the duplicate check assumes (entries IIS's default
+    /// applicationHost.config already defines)
+    #[arg(long, value_enum, value_name = "VERSION", default_value_t = IisArg::V10)]
+    iis_version: IisArg,
     #[command(flatten)]
     params: ParamArgs,
 }
@@ -131,6 +140,20 @@ pub fn apply_error(name: &str, input: &[u8], e: &ApplyError) -> String {
             format!("{name}: while transforming:\n{}", d.render())
         }
         ApplyError::Xdt(x) => xdt_messages(name, &x.0),
+        ApplyError::BreaksIis(entries) => {
+            let mut s = Diagnostic::error(format!(
+                "{e}; nothing was written (--allow-broken writes it anyway)"
+            ))
+            .in_file(name.to_owned())
+            .render();
+            s.push_str(&broken_entries(
+                name,
+                entries,
+                webxsl::diag::Severity::Error,
+                "the result",
+            ));
+            s
+        }
         ApplyError::Encode(x) => Diagnostic::error(format!(
             "cannot write the result in the file's encoding: {x}"
         ))
@@ -147,6 +170,28 @@ pub fn apply_error(name: &str, input: &[u8], e: &ApplyError) -> String {
             d.render()
         }
     }
+}
+
+/// Renders duplicate entries (`where` says which text the positions are in).
+fn broken_entries(
+    name: &str,
+    entries: &[BrokenEntry],
+    severity: webxsl::diag::Severity,
+    place: &str,
+) -> String {
+    entries
+        .iter()
+        .map(|b| {
+            let mut d = Diagnostic::error(format!("{} (in {place})", b.message))
+                .severity(severity)
+                .code(b.rule)
+                .in_file(name.to_owned())
+                .at(b.pos);
+            d.source_line = Some(b.line.clone());
+            d.hint = b.hint.clone();
+            d.render()
+        })
+        .collect()
 }
 
 /// Renders XDT errors and warnings about one input: those located in a transform file name it,
@@ -252,6 +297,8 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
                 allow_document: args.allow_document,
                 ..TransformOptions::default()
             },
+            allow_broken: args.allow_broken,
+            iis: args.iis_version.version(),
             ..ApplyOptions::default()
         },
     };
@@ -305,6 +352,19 @@ fn notes_text(name: &str, a: &Applied) -> String {
         s.push_str(&format!("{name}: message: {m}\n"));
     }
     s.push_str(&xdt_messages(name, &a.warnings));
+    let warn = webxsl::diag::Severity::Warning;
+    s.push_str(&broken_entries(
+        name,
+        &a.broken_before,
+        warn,
+        "the input already",
+    ));
+    s.push_str(&broken_entries(
+        name,
+        &a.broken_allowed,
+        warn,
+        "the result, written anyway: --allow-broken",
+    ));
     if let Some(reason) = &a.fallback {
         s.push_str(&format!(
             "webxsl: note: {name}: the result is not a plain edit of the input ({reason}); writing the stylesheet's own serialization\n"

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use webxsl::diag::Diagnostic;
 use webxsl::profile::{self, Profile, ProfileError, presets};
 
 use super::output::{Failure, write_file_atomic, write_stdout};
@@ -79,6 +80,16 @@ pub fn run_profiles(args: ProfilesArgs) -> anyhow::Result<i32> {
 
 pub fn run_generate(args: GenerateArgs) -> anyhow::Result<i32> {
     let p = load(&args.profile)?;
+    // Never hand out a template that would take a site down (HTTP 500.19).
+    if let Err(why) = webxsl::apply::check_generated(&p, args.format == TemplateFormat::Xdt) {
+        return Err(Failure {
+            code: EXIT_ERROR,
+            rendered: Diagnostic::error(why)
+                .in_file(args.profile.clone())
+                .render(),
+        }
+        .into());
+    }
     let text = match args.format {
         TemplateFormat::Xsl => webxsl::generate::xsl(&p),
         TemplateFormat::Xdt => webxsl::generate::xdt(&p),

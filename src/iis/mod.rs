@@ -359,9 +359,9 @@ impl IisVersion {
         }
     }
 
-    fn defaults(self) -> &'static [Default] {
-        static V10: OnceLock<Vec<Default>> = OnceLock::new();
-        static V85: OnceLock<Vec<Default>> = OnceLock::new();
+    fn defaults(self) -> &'static [ServerEntry] {
+        static V10: OnceLock<Vec<ServerEntry>> = OnceLock::new();
+        static V85: OnceLock<Vec<ServerEntry>> = OnceLock::new();
         match self {
             IisVersion::Iis10 => {
                 V10.get_or_init(|| parse_defaults(include_str!("defaults-iis10.tsv")))
@@ -375,14 +375,14 @@ impl IisVersion {
 
 /// An entry the server level defines.
 #[derive(Debug)]
-struct Default {
+struct ServerEntry {
     collection: &'static str,
     key: Vec<String>,
     /// "always", "with ASP.NET", "newer builds".
     condition: &'static str,
 }
 
-fn parse_defaults(text: &'static str) -> Vec<Default> {
+fn parse_defaults(text: &'static str) -> Vec<ServerEntry> {
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
@@ -391,7 +391,7 @@ fn parse_defaults(text: &'static str) -> Vec<Default> {
             let (Some(c), Some(k), Some(cond)) = (c, k, cond) else {
                 panic!("a defaults line has three columns: {l:?}")
             };
-            Default {
+            ServerEntry {
                 collection: c,
                 key: k.split(',').map(str::to_owned).collect(),
                 condition: cond,
@@ -448,33 +448,92 @@ impl Duplicate {
     }
 }
 
-/// An entry in effect while replaying a collection.
-#[derive(Clone)]
-struct InEffect {
-    key: Vec<String>,
-    origin: Origin,
-    /// For .NET's exact-copy rule: every attribute, sorted.
-    attrs: Vec<(String, String)>,
+/// How a duplicate is reported: the validate rule, the message, and a hint when the rule's
+/// own does not fit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Described {
+    /// `duplicate-header`, `duplicate-entry`, `duplicate-inherited` or `duplicate-setting`.
+    pub rule: &'static str,
+    /// What is wrong and what IIS (or .NET) does about it.
+    pub message: String,
+    /// How to fix it, when it depends on the entry.
+    pub hint: Option<String>,
+}
+
+impl Duplicate {
+    /// Whether the server (or the application) refuses it; `appSettings` only warns.
+    pub fn is_error(&self) -> bool {
+        self.collection.on_duplicate != OnDuplicate::LastWins
+    }
+
+    /// The finding; `line` gives the line of a node of the file.
+    pub fn describe(&self, line: &dyn Fn(NodeId) -> u32) -> Described {
+        let c = self.collection;
+        let what = if matches!(c.id, "customHeaders" | "redirectHeaders") {
+            self.key[0].clone()
+        } else {
+            format!("{} {}", c.id, c.describe_key(&self.key))
+        };
+        let make_room = c
+            .remove_element(&self.key)
+            .map(|r| format!("Put {r} before it"))
+            .unwrap_or_else(|| "Remove one".to_owned());
+        let consequence = match c.on_duplicate {
+            OnDuplicate::Http50019 => {
+                "IIS answers HTTP 500.19 (cannot add duplicate collection entry)".to_owned()
+            }
+            OnDuplicate::NetError => format!(
+                "ASP.NET fails with \"The entry '{}' has already been added.\"",
+                self.key[0]
+            ),
+            OnDuplicate::LastWins => "the last value silently wins".to_owned(),
+        };
+        match &self.first {
+            Origin::Entry { node, inherited } => {
+                let note = if *inherited { " (inherited)" } else { "" };
+                let (rule, verb) = match (c.on_duplicate, c.id) {
+                    (OnDuplicate::LastWins, _) => ("duplicate-setting", "set"),
+                    (_, "customHeaders" | "redirectHeaders") => ("duplicate-header", "added"),
+                    _ => ("duplicate-entry", "added"),
+                };
+                Described {
+                    rule,
+                    message: format!(
+                        "{what} is already {verb} at line {}{note}: {consequence}",
+                        line(*node)
+                    ),
+                    hint: None,
+                }
+            }
+            Origin::Server(v, when) => {
+                let when = match *when {
+                    "always" => String::new(),
+                    other => format!(" ({other})"),
+                };
+                Described {
+                    rule: "duplicate-inherited",
+                    message: format!(
+                        "{what} is already defined at server level by {}'s default applicationHost.config{when}: {consequence}",
+                        v.label()
+                    ),
+                    hint: Some(format!(
+                        "{make_room}, or drop it if the server's entry is what you want (--iis-version 8.5|10 picks the server)"
+                    )),
+                }
+            }
+            Origin::Machine => Described {
+                rule: "duplicate-inherited",
+                message: format!(
+                    "{what} is already defined by .NET's machine.config: {consequence}"
+                ),
+                hint: Some(format!("{make_room}, or <clear />")),
+            },
+        }
+    }
 }
 
 fn is(t: &Tree, n: NodeId, local: &str) -> bool {
     t.kind(n) == NodeKind::Element && t.local_name(n) == local
-}
-
-/// The elements at `path` below `holder`.
-fn descend(t: &Tree, holder: NodeId, path: &[&str]) -> Vec<NodeId> {
-    let mut level = vec![holder];
-    for name in path {
-        level = level
-            .into_iter()
-            .flat_map(|n| {
-                t.element_children(n)
-                    .filter(|&c| t.local_name(c) == *name)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-    }
-    level
 }
 
 /// The scopes of a web.config: the top level, then each `<location>`, in document order.
@@ -491,54 +550,132 @@ pub fn scopes(t: &Tree) -> Vec<(Scope, NodeId)> {
     out
 }
 
+/// An entry in effect while replaying a collection.
+#[derive(Clone)]
+struct InEffect {
+    /// Where it came from (for `Origin::Entry`, `inherited` is decided at lookup).
+    origin: Origin,
+    /// For .NET's exact-copy rule: every attribute, sorted (only kept where that rule applies).
+    attrs: Vec<(String, String)>,
+}
+
+/// What is in effect at one scope: its own entries on top of what it inherits (`base`), minus
+/// what it removed or cleared. Layers instead of copies: a config with thousands of
+/// `<location>`s does not copy the application's entries for each.
+struct Layer<'a> {
+    base: Option<&'a Layer<'a>>,
+    /// By compared key; the first entry of a key stays, so later duplicates name it.
+    own: std::collections::HashMap<Vec<String>, InEffect>,
+    removed: std::collections::HashSet<Vec<String>>,
+    cleared: bool,
+}
+
+impl<'a> Layer<'a> {
+    fn new(base: Option<&'a Layer<'a>>) -> Layer<'a> {
+        Layer {
+            base,
+            own: Default::default(),
+            removed: Default::default(),
+            cleared: false,
+        }
+    }
+
+    /// The entry in effect for a key, and whether it is inherited.
+    fn get(&self, k: &[String]) -> Option<(&InEffect, bool)> {
+        if let Some(e) = self.own.get(k) {
+            return Some((e, false));
+        }
+        if self.cleared || self.removed.contains(k) {
+            return None;
+        }
+        self.base.and_then(|b| b.get(k)).map(|(e, _)| (e, true))
+    }
+}
+
+/// The collection elements of a web.config, per collection of [`COLLECTIONS`]: (scope index,
+/// element), in document order. One walk, following only the names some path continues with.
+fn instances(t: &Tree, scopes: &[(Scope, NodeId)]) -> Vec<Vec<(usize, NodeId)>> {
+    fn walk(
+        t: &Tree,
+        node: NodeId,
+        depth: usize,
+        candidates: &[usize],
+        scope: usize,
+        out: &mut [Vec<(usize, NodeId)>],
+    ) {
+        for child in t.element_children(node) {
+            let name = t.local_name(child);
+            let mut deeper = Vec::new();
+            for &i in candidates {
+                let path = COLLECTIONS[i].path;
+                if path[depth] != name {
+                    continue;
+                }
+                if path.len() == depth + 1 {
+                    out[i].push((scope, child));
+                } else {
+                    deeper.push(i);
+                }
+            }
+            if !deeper.is_empty() {
+                walk(t, child, depth + 1, &deeper, scope, out);
+            }
+        }
+    }
+    let all: Vec<usize> = (0..COLLECTIONS.len()).collect();
+    let mut out = vec![Vec::new(); COLLECTIONS.len()];
+    for (i, (_, holder)) in scopes.iter().enumerate() {
+        walk(t, *holder, 0, &all, i, &mut out);
+    }
+    out
+}
+
 /// Every duplicate in a web.config, collection by collection, as IIS (or .NET) merges them.
 pub fn duplicates(t: &Tree, version: IisVersion) -> Vec<Duplicate> {
     let scopes = scopes(t);
+    let found = instances(t, &scopes);
     let mut out = Vec::new();
-    for c in COLLECTIONS {
-        let mut server: Vec<InEffect> = version
-            .defaults()
-            .iter()
-            .filter(|d| d.collection == c.id)
-            .map(|d| InEffect {
-                key: c.normalize(&d.key),
+    for (c, found) in COLLECTIONS.iter().zip(found) {
+        if found.is_empty() {
+            continue;
+        }
+        let mut server = Layer::new(None);
+        for d in version.defaults().iter().filter(|d| d.collection == c.id) {
+            let entry = InEffect {
                 origin: Origin::Server(version, d.condition),
                 attrs: Vec::new(),
-            })
-            .collect();
+            };
+            server.own.insert(c.normalize(&d.key), entry);
+        }
         if c.id == "connectionStrings" {
-            server.push(InEffect {
-                key: vec!["localsqlserver".into()],
+            let entry = InEffect {
                 origin: Origin::Machine,
                 attrs: vec![
                     ("connectionString".into(), LOCAL_SQL_SERVER.into()),
                     ("name".into(), "LocalSqlServer".into()),
                     ("providerName".into(), "System.Data.SqlClient".into()),
                 ],
-            });
+            };
+            server.own.insert(vec!["localsqlserver".into()], entry);
         }
-        let instances = |pick: &dyn Fn(&Scope) -> bool| -> Vec<(Scope, NodeId)> {
-            scopes
+        let of = |pick: &dyn Fn(&Scope) -> bool| {
+            found
                 .iter()
-                .filter(|(s, _)| pick(s))
-                .flat_map(|(s, h)| {
-                    descend(t, *h, c.path)
-                        .into_iter()
-                        .map(move |n| (s.clone(), n))
-                })
-                .collect()
+                .filter(|(s, _)| pick(&scopes[*s].0))
+                .map(|&(s, n)| (&scopes[s].0, n))
+                .collect::<Vec<_>>()
         };
-        let mut top = server;
-        for (s, n) in instances(&|s| *s == Scope::TopLevel) {
-            replay(t, c, &s, n, &mut top, &mut out);
+        let mut top = Layer::new(Some(&server));
+        for (s, n) in of(&|s| *s == Scope::TopLevel) {
+            replay(t, c, s, n, &mut top, &mut out);
         }
-        let mut app = top.clone();
-        for (s, n) in instances(&|s| s.is_application()) {
-            replay(t, c, &s, n, &mut app, &mut out);
+        let mut app = Layer::new(Some(&top));
+        for (s, n) in of(&|s| s.is_application()) {
+            replay(t, c, s, n, &mut app, &mut out);
         }
-        for (s, n) in instances(&|s| *s != Scope::TopLevel && !s.is_application()) {
-            let mut list = app.clone();
-            replay(t, c, &s, n, &mut list, &mut out);
+        for (s, n) in of(&|s| *s != Scope::TopLevel && !s.is_application()) {
+            let mut list = Layer::new(Some(&app));
+            replay(t, c, s, n, &mut list, &mut out);
         }
     }
     out.sort_by_key(|d| d.second);
@@ -551,54 +688,67 @@ fn replay(
     c: &'static Collection,
     scope: &Scope,
     coll: NodeId,
-    list: &mut Vec<InEffect>,
+    list: &mut Layer<'_>,
     out: &mut Vec<Duplicate>,
 ) {
-    // Entries already in effect when this element starts come from elsewhere.
-    for e in list.iter_mut() {
-        if let Origin::Entry { inherited, .. } = &mut e.origin {
-            *inherited = true;
-        }
-    }
     for e in t.element_children(coll) {
         let local = t.local_name(e);
         if c.clear == Some(local) {
-            list.clear();
+            list.own.clear();
+            list.removed.clear();
+            list.cleared = true;
         } else if c.remove == Some(local) {
             let k = c.normalize(&c.key_of(t, e));
-            list.retain(|x| x.key != k);
+            list.own.remove(&k);
+            list.removed.insert(k);
         } else if c.add.contains(&local) {
             let written = c.key_of(t, e);
             let k = c.normalize(&written);
-            let mut attrs: Vec<(String, String)> = t
-                .attributes(e)
-                .filter(|&a| t.namespace_uri(a).is_empty())
-                .map(|a| (t.local_name(a).to_owned(), t.value(a).to_owned()))
-                .collect();
-            attrs.sort();
-            if let Some(i) = list.iter().position(|x| x.key == k) {
-                let exact_copy = c.on_duplicate == OnDuplicate::NetError && list[i].attrs == attrs;
-                if !exact_copy {
-                    out.push(Duplicate {
-                        collection: c,
-                        key: written.clone(),
-                        scope: scope.clone(),
-                        second: e,
-                        first: list[i].origin.clone(),
-                    });
-                }
-                if c.on_duplicate == OnDuplicate::LastWins || exact_copy {
-                    list.remove(i);
-                }
-            }
-            list.push(InEffect {
-                key: k,
+            let attrs: Vec<(String, String)> = if c.on_duplicate == OnDuplicate::NetError {
+                let mut a: Vec<(String, String)> = t
+                    .attributes(e)
+                    .filter(|&a| t.namespace_uri(a).is_empty())
+                    .map(|a| (t.local_name(a).to_owned(), t.value(a).to_owned()))
+                    .collect();
+                a.sort();
+                a
+            } else {
+                Vec::new()
+            };
+            let entry = InEffect {
                 origin: Origin::Entry {
                     node: e,
                     inherited: false,
                 },
                 attrs,
-            });
+            };
+            let replace = match list.get(&k) {
+                None => true,
+                Some((first, inherited)) => {
+                    let exact_copy =
+                        c.on_duplicate == OnDuplicate::NetError && first.attrs == entry.attrs;
+                    if !exact_copy {
+                        let first = match &first.origin {
+                            Origin::Entry { node, .. } => Origin::Entry {
+                                node: *node,
+                                inherited,
+                            },
+                            other => other.clone(),
+                        };
+                        out.push(Duplicate {
+                            collection: c,
+                            key: written,
+                            scope: scope.clone(),
+                            second: e,
+                            first,
+                        });
+                    }
+                    c.on_duplicate == OnDuplicate::LastWins || exact_copy
+                }
+            };
+            if replace {
+                list.own.insert(k, entry);
+            }
         }
     }
 }

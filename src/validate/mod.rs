@@ -23,7 +23,7 @@ pub mod grade;
 pub mod report;
 
 use crate::diag::{LineIndex, Pos, Severity};
-use crate::iis::{Duplicate, IisVersion, OnDuplicate, Origin, duplicates};
+use crate::iis::{IisVersion, duplicates};
 use crate::model::{CollectionKind, HeaderOp, Scope, effective_headers, header_collections};
 use crate::profile::permissions::{self, FeatureStatus};
 use crate::profile::{Profile, bad_value_char, csp, is_token};
@@ -328,85 +328,6 @@ pub struct ValidateOptions {
     pub ignore: Vec<String>,
     /// Whose server defaults to assume (the entries applicationHost.config already defines).
     pub iis: IisVersion,
-}
-
-/// The rule, message and hint of a duplicate collection entry; `line` gives the line of a node.
-pub fn duplicate_finding(
-    d: &Duplicate,
-    line: &dyn Fn(NodeId) -> u32,
-) -> (&'static str, String, String) {
-    let c = d.collection;
-    let what = if matches!(c.id, "customHeaders" | "redirectHeaders") {
-        d.key[0].clone()
-    } else {
-        format!("{} {}", c.id, c.describe_key(&d.key))
-    };
-    let make_room = c
-        .remove_element(&d.key)
-        .map(|r| format!("put {r} before it"))
-        .unwrap_or_else(|| "remove one".to_owned());
-    let consequence = match c.on_duplicate {
-        OnDuplicate::Http50019 => {
-            "IIS answers HTTP 500.19 (cannot add duplicate collection entry)".to_owned()
-        }
-        OnDuplicate::NetError => format!(
-            "ASP.NET fails with \"The entry '{}' has already been added.\"",
-            d.key[0]
-        ),
-        OnDuplicate::LastWins => "the last value silently wins".to_owned(),
-    };
-    match &d.first {
-        Origin::Entry { node, inherited } => {
-            let note = if *inherited { " (inherited)" } else { "" };
-            let rule = match (c.on_duplicate, c.id) {
-                (OnDuplicate::LastWins, _) => "duplicate-setting",
-                (_, "customHeaders" | "redirectHeaders") => "duplicate-header",
-                _ => "duplicate-entry",
-            };
-            let verb = if rule == "duplicate-setting" {
-                "set"
-            } else {
-                "added"
-            };
-            (
-                rule,
-                format!(
-                    "{what} is already {verb} at line {}{note}: {consequence}",
-                    line(*node)
-                ),
-                rule_by_id(rule).hint.to_owned(),
-            )
-        }
-        Origin::Server(v, when) => {
-            let when = match *when {
-                "always" => String::new(),
-                other => format!(" ({other})"),
-            };
-            (
-                "duplicate-inherited",
-                format!(
-                    "{what} is already defined at server level by {}'s default applicationHost.config{when}: {consequence}",
-                    v.label()
-                ),
-                format!(
-                    "{}; or drop it if the server's entry is what you want (webxsl validate --iis-version 8.5|10 picks the server)",
-                    upper_first(&make_room)
-                ),
-            )
-        }
-        Origin::Machine => (
-            "duplicate-inherited",
-            format!("{what} is already defined by .NET's machine.config: {consequence}"),
-            format!("{}, or <clear />", upper_first(&make_room)),
-        ),
-    }
-}
-
-fn upper_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }
 
 /// A header entry with where its element and its value are.
@@ -917,9 +838,10 @@ pub fn validate_document(path: &str, doc: &Document, opts: &ValidateOptions) -> 
     // Duplicates in every collection with a unique key, as IIS merges them (server defaults,
     // top level, <location path=".">, other locations).
     for d in duplicates(t, opts.iis) {
-        let (rule, message, hint) = duplicate_finding(&d, &|n| c.pos(c.node_offset(n)).line);
+        let f = d.describe(&|n| c.pos(c.node_offset(n)).line);
         let at = c.node_offset(d.second);
-        c.add_hinted(rule, at, message, &hint);
+        let hint = f.hint.unwrap_or_else(|| rule_by_id(f.rule).hint.to_owned());
+        c.add_hinted(f.rule, at, f.message, &hint);
     }
     // The headers the application sends.
     let site: Vec<Entry> = effective_headers(&collections, CollectionKind::CustomHeaders)
