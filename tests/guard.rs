@@ -188,3 +188,11 @@ fn generate_refuses_a_template_that_would_break_iis() {
     let o = run(&["generate", "--profile", &p]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn every_collection_is_documented() {
+    let doc = std::fs::read_to_string(support::root().join("docs/iis.md")).unwrap();
+    for c in webxsl::iis::COLLECTIONS {
+        assert!(doc.contains(&format!("| `{}` |", c.id)), "{} is not in docs/iis.md", c.id);
+    }
+}
