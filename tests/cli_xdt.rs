@@ -5,7 +5,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{root, run, stderr, stdout, temp_dir, webxsl};
+use support::{root, run, stderr, stdout, temp_dir, webxsl, write};
 
 fn release() -> String {
     root()
@@ -19,12 +19,6 @@ fn copy_of_sample(dir: &Path) -> PathBuf {
     let p = dir.join("web.config");
     std::fs::copy(root().join("samples/aspnet-mvc/web.config"), &p).unwrap();
     p
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.display().to_string()
 }
 
 const NS: &str = "http://schemas.microsoft.com/XML-Document-Transform";

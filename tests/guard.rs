@@ -7,15 +7,9 @@ mod support;
 
 use std::path::Path;
 
-use support::{run, stderr, stdout, temp_dir};
+use support::{run, stderr, stdout, temp_dir, write};
 
 const NS: &str = "http://schemas.microsoft.com/XML-Document-Transform";
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.display().to_string()
-}
 
 /// system.webServer in `<location path=".">` already sending X-Content-Type-Options.
 const IN_LOCATION: &str = "<configuration>\n  <location path=\".\" inheritInChildApplications=\"false\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <add name=\"X-Content-Type-Options\" value=\"nosniff\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n</configuration>\n";
@@ -193,6 +187,10 @@ fn generate_refuses_a_template_that_would_break_iis() {
 fn every_collection_is_documented() {
     let doc = std::fs::read_to_string(support::root().join("docs/iis.md")).unwrap();
     for c in webxsl::iis::COLLECTIONS {
-        assert!(doc.contains(&format!("| `{}` |", c.id)), "{} is not in docs/iis.md", c.id);
+        assert!(
+            doc.contains(&format!("| `{}` |", c.id)),
+            "{} is not in docs/iis.md",
+            c.id
+        );
     }
 }

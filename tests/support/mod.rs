@@ -106,6 +106,13 @@ pub fn xdt_log_positions(log: &str) -> Vec<(u32, u32, Severity)> {
         .collect()
 }
 
+/// Writes `text` to `dir/name` and returns the path as a string (for command lines).
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
 /// A scratch directory for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("webxsl-test-{}-{name}", std::process::id()));
