@@ -28,377 +28,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::sync::OnceLock;
-
 use crate::model::Scope;
 use crate::xml::{NodeId, NodeKind, Tree};
 
-/// One key attribute of a collection.
-#[derive(Debug, PartialEq, Eq)]
-pub struct KeyAttr {
-    /// The attribute.
-    pub name: &'static str,
-    /// Its value when it is left out (it still takes part in the key).
-    pub default: &'static str,
-    /// Whether values compare case-sensitively (the schema's `caseSensitive`; most do not).
-    pub case_sensitive: bool,
-}
+mod collections;
+mod defaults;
 
-/// What a duplicate does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnDuplicate {
-    /// IIS refuses the configuration: HTTP 500.19 (0x800700b7).
-    Http50019,
-    /// .NET's System.Configuration throws "The entry 'X' has already been added" (an exact
-    /// copy, every attribute equal, is accepted).
-    NetError,
-    /// The last one silently wins (`appSettings`).
-    LastWins,
-}
-
-/// A collection: where it is, its element names and its key.
-#[derive(Debug)]
-pub struct Collection {
-    /// Short name, used in messages and in the defaults files (`mimeMap`, `handlers`...).
-    pub id: &'static str,
-    /// The elements from `<configuration>` (or a `<location>`) down to the collection.
-    pub path: &'static [&'static str],
-    /// The element(s) that add an entry.
-    pub add: &'static [&'static str],
-    /// The element that removes one (`None` when the collection has none).
-    pub remove: Option<&'static str>,
-    /// The element that empties it.
-    pub clear: Option<&'static str>,
-    /// The key: one attribute, or several (a combined key).
-    pub keys: &'static [KeyAttr],
-    /// What a duplicate does.
-    pub on_duplicate: OnDuplicate,
-}
-
-const fn key(name: &'static str) -> KeyAttr {
-    KeyAttr {
-        name,
-        default: "",
-        case_sensitive: false,
-    }
-}
-
-const fn key_cs(name: &'static str) -> KeyAttr {
-    KeyAttr {
-        name,
-        default: "",
-        case_sensitive: true,
-    }
-}
-
-const fn iis(
-    id: &'static str,
-    path: &'static [&'static str],
-    add: &'static [&'static str],
-    keys: &'static [KeyAttr],
-) -> Collection {
-    Collection {
-        id,
-        path,
-        add,
-        remove: Some("remove"),
-        clear: Some("clear"),
-        keys,
-        on_duplicate: OnDuplicate::Http50019,
-    }
-}
-
-const WS: &str = "system.webServer";
-const RF: &str = "requestFiltering";
-
-/// The collections webxsl checks. Source: IIS's configuration schema (`IIS_schema.xml`, as of
-/// IIS 10; keys are the same in 8.5), URL Rewrite 2's `rewrite_schema.xml`, and .NET's
-/// System.Configuration (`ConnectionStringSettingsCollection`, `KeyValueConfigurationCollection`);
-/// see docs/iis.md.
-pub const COLLECTIONS: &[Collection] = &[
-    iis(
-        "customHeaders",
-        &[WS, "httpProtocol", "customHeaders"],
-        &["add"],
-        &[key("name")],
-    ),
-    iis(
-        "redirectHeaders",
-        &[WS, "httpProtocol", "redirectHeaders"],
-        &["add"],
-        &[key("name")],
-    ),
-    iis(
-        "mimeMap",
-        &[WS, "staticContent"],
-        &["mimeMap"],
-        &[key("fileExtension")],
-    ),
-    iis("handlers", &[WS, "handlers"], &["add"], &[key_cs("name")]),
-    iis("modules", &[WS, "modules"], &["add"], &[key_cs("name")]),
-    iis(
-        "defaultDocument",
-        &[WS, "defaultDocument", "files"],
-        &["add"],
-        &[key("value")],
-    ),
-    iis(
-        "httpErrors",
-        &[WS, "httpErrors"],
-        &["error"],
-        &[
-            key("statusCode"),
-            KeyAttr {
-                name: "subStatusCode",
-                default: "-1",
-                case_sensitive: false,
-            },
-        ],
-    ),
-    iis(
-        "fileExtensions",
-        &[WS, "security", RF, "fileExtensions"],
-        &["add"],
-        &[key("fileExtension")],
-    ),
-    iis(
-        "hiddenSegments",
-        &[WS, "security", RF, "hiddenSegments"],
-        &["add"],
-        &[key("segment")],
-    ),
-    iis(
-        "denyUrlSequences",
-        &[WS, "security", RF, "denyUrlSequences"],
-        &["add"],
-        &[key("sequence")],
-    ),
-    iis(
-        "verbs",
-        &[WS, "security", RF, "verbs"],
-        &["add"],
-        &[key_cs("verb")],
-    ),
-    iis(
-        "headerLimits",
-        &[WS, "security", RF, "requestLimits", "headerLimits"],
-        &["add"],
-        &[key("header")],
-    ),
-    iis(
-        "filteringRules",
-        &[WS, "security", RF, "filteringRules"],
-        &["filteringRule"],
-        &[key("name")],
-    ),
-    iis(
-        "authorization",
-        &[WS, "security", "authorization"],
-        &["add"],
-        &[key("users"), key("roles"), key_cs("verbs")],
-    ),
-    iis(
-        "ipSecurity",
-        &[WS, "security", "ipSecurity"],
-        &["add"],
-        &[
-            key("ipAddress"),
-            KeyAttr {
-                name: "subnetMask",
-                default: "255.255.255.255",
-                case_sensitive: false,
-            },
-            key("domainName"),
-        ],
-    ),
-    iis(
-        "rewriteRules",
-        &[WS, "rewrite", "rules"],
-        &["rule"],
-        &[key("name")],
-    ),
-    iis(
-        "outboundRules",
-        &[WS, "rewrite", "outboundRules"],
-        &["rule"],
-        &[key("name")],
-    ),
-    iis(
-        "preConditions",
-        &[WS, "rewrite", "outboundRules", "preConditions"],
-        &["preCondition"],
-        &[key("name")],
-    ),
-    iis(
-        "rewriteMaps",
-        &[WS, "rewrite", "rewriteMaps"],
-        &["rewriteMap"],
-        &[key("name")],
-    ),
-    iis(
-        "allowedServerVariables",
-        &[WS, "rewrite", "allowedServerVariables"],
-        &["add"],
-        &[key("name")],
-    ),
-    iis(
-        "cachingProfiles",
-        &[WS, "caching", "profiles"],
-        &["add"],
-        &[key("extension")],
-    ),
-    iis(
-        "httpRedirect",
-        &[WS, "httpRedirect"],
-        &["add"],
-        &[key("wildcard")],
-    ),
-    iis(
-        "applicationInitialization",
-        &[WS, "applicationInitialization"],
-        &["add"],
-        &[key("initializationPage")],
-    ),
-    Collection {
-        id: "connectionStrings",
-        path: &["connectionStrings"],
-        add: &["add"],
-        remove: Some("remove"),
-        clear: Some("clear"),
-        keys: &[key("name")],
-        on_duplicate: OnDuplicate::NetError,
-    },
-    Collection {
-        id: "appSettings",
-        path: &["appSettings"],
-        add: &["add"],
-        remove: Some("remove"),
-        clear: Some("clear"),
-        keys: &[key("key")],
-        on_duplicate: OnDuplicate::LastWins,
-    },
-];
-
-impl Collection {
-    /// The key of an entry element, as written (left-out attributes take their default).
-    pub fn key_of(&self, t: &Tree, el: NodeId) -> Vec<String> {
-        self.keys
-            .iter()
-            .map(|k| {
-                t.attribute_value(el, "", k.name)
-                    .unwrap_or(k.default)
-                    .to_owned()
-            })
-            .collect()
-    }
-
-    /// A key as compared.
-    fn normalize(&self, key: &[String]) -> Vec<String> {
-        self.keys
-            .iter()
-            .zip(key)
-            .map(|(k, v)| {
-                if k.case_sensitive {
-                    v.clone()
-                } else {
-                    v.to_lowercase()
-                }
-            })
-            .collect()
-    }
-
-    /// `fileExtension='.woff2'`, `statusCode='404' subStatusCode='-1'`.
-    pub fn describe_key(&self, key: &[String]) -> String {
-        self.keys
-            .iter()
-            .zip(key)
-            .map(|(k, v)| format!("{}='{v}'", k.name))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    /// The `<remove>` that makes room for an entry, e.g. `<remove fileExtension=".woff2" />`.
-    pub fn remove_element(&self, key: &[String]) -> Option<String> {
-        let r = self.remove?;
-        let attrs: String = self
-            .keys
-            .iter()
-            .zip(key)
-            .filter(|(k, v)| v.as_str() != k.default || k.default.is_empty())
-            .map(|(k, v)| format!(" {}=\"{v}\"", k.name))
-            .collect();
-        Some(format!("<{r}{attrs} />"))
-    }
-}
-
-/// Which IIS's defaults to assume at server level.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum IisVersion {
-    /// IIS 8.5 (Windows Server 2012 R2).
-    Iis85,
-    /// IIS 10 (Windows Server 2016 and later).
-    #[default]
-    Iis10,
-}
-
-impl IisVersion {
-    /// "IIS 10", "IIS 8.5".
-    pub fn label(self) -> &'static str {
-        match self {
-            IisVersion::Iis85 => "IIS 8.5",
-            IisVersion::Iis10 => "IIS 10",
-        }
-    }
-
-    /// `"8.5"` or `"10"` (as `--iis-version` takes it).
-    pub fn parse(s: &str) -> Option<IisVersion> {
-        match s.trim() {
-            "10" | "10.0" => Some(IisVersion::Iis10),
-            "8.5" => Some(IisVersion::Iis85),
-            _ => None,
-        }
-    }
-
-    fn defaults(self) -> &'static [ServerEntry] {
-        static V10: OnceLock<Vec<ServerEntry>> = OnceLock::new();
-        static V85: OnceLock<Vec<ServerEntry>> = OnceLock::new();
-        match self {
-            IisVersion::Iis10 => {
-                V10.get_or_init(|| parse_defaults(include_str!("defaults-iis10.tsv")))
-            }
-            IisVersion::Iis85 => {
-                V85.get_or_init(|| parse_defaults(include_str!("defaults-iis85.tsv")))
-            }
-        }
-    }
-}
-
-/// An entry the server level defines.
-#[derive(Debug)]
-struct ServerEntry {
-    collection: &'static str,
-    key: Vec<String>,
-    /// "always", "with ASP.NET", "newer builds".
-    condition: &'static str,
-}
-
-fn parse_defaults(text: &'static str) -> Vec<ServerEntry> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let mut f = l.split('\t');
-            let (c, k, cond) = (f.next(), f.next(), f.next());
-            let (Some(c), Some(k), Some(cond)) = (c, k, cond) else {
-                panic!("a defaults line has three columns: {l:?}")
-            };
-            ServerEntry {
-                collection: c,
-                key: k.split(',').map(str::to_owned).collect(),
-                condition: cond,
-            }
-        })
-        .collect()
-}
+pub use collections::{COLLECTIONS, Collection, KeyAttr, OnDuplicate};
+pub use defaults::IisVersion;
 
 /// The machine.config entry ASP.NET apps inherit in `connectionStrings`.
 const LOCAL_SQL_SERVER: &str = "data source=.\\SQLEXPRESS;Integrated Security=SSPI;AttachDBFilename=|DataDirectory|aspnetdb.mdf;User Instance=true";
@@ -632,9 +269,26 @@ fn instances(t: &Tree, scopes: &[(Scope, NodeId)]) -> Vec<Vec<(usize, NodeId)>> 
 
 /// Every duplicate in a web.config, collection by collection, as IIS (or .NET) merges them.
 pub fn duplicates(t: &Tree, version: IisVersion) -> Vec<Duplicate> {
+    analyze(t, version).duplicates
+}
+
+/// What replaying the collections finds.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    /// `<add>`s of a key already in effect.
+    pub duplicates: Vec<Duplicate>,
+    /// `<remove>`s in a header collection of a name nothing defines at that point (not the
+    /// server, not a parent scope, not an earlier entry) and that no later `<add>` of the same
+    /// collection re-adds: they have no effect (a `<remove>` cannot stop a header the
+    /// application sets).
+    pub useless_removes: Vec<(NodeId, String)>,
+}
+
+/// Replays every collection of a web.config (see the module documentation).
+pub fn analyze(t: &Tree, version: IisVersion) -> Analysis {
     let scopes = scopes(t);
     let found = instances(t, &scopes);
-    let mut out = Vec::new();
+    let mut out = Analysis::default();
     for (c, found) in COLLECTIONS.iter().zip(found) {
         if found.is_empty() {
             continue;
@@ -678,7 +332,8 @@ pub fn duplicates(t: &Tree, version: IisVersion) -> Vec<Duplicate> {
             replay(t, c, s, n, &mut list, &mut out);
         }
     }
-    out.sort_by_key(|d| d.second);
+    out.duplicates.sort_by_key(|d| d.second);
+    out.useless_removes.sort_by_key(|r| r.0);
     out
 }
 
@@ -689,8 +344,9 @@ fn replay(
     scope: &Scope,
     coll: NodeId,
     list: &mut Layer<'_>,
-    out: &mut Vec<Duplicate>,
+    out: &mut Analysis,
 ) {
+    let headers = matches!(c.id, "customHeaders" | "redirectHeaders");
     for e in t.element_children(coll) {
         let local = t.local_name(e);
         if c.clear == Some(local) {
@@ -698,7 +354,16 @@ fn replay(
             list.removed.clear();
             list.cleared = true;
         } else if c.remove == Some(local) {
-            let k = c.normalize(&c.key_of(t, e));
+            let written = c.key_of(t, e);
+            let k = c.normalize(&written);
+            if headers && list.get(&k).is_none() {
+                let readded = std::iter::successors(t.next_sibling(e), |&x| t.next_sibling(x))
+                    .filter(|&x| t.kind(x) == NodeKind::Element)
+                    .any(|x| c.add.contains(&t.local_name(x)) && c.normalize(&c.key_of(t, x)) == k);
+                if !readded {
+                    out.useless_removes.push((e, written[0].clone()));
+                }
+            }
             list.own.remove(&k);
             list.removed.insert(k);
         } else if c.add.contains(&local) {
@@ -735,7 +400,7 @@ fn replay(
                             },
                             other => other.clone(),
                         };
-                        out.push(Duplicate {
+                        out.duplicates.push(Duplicate {
                             collection: c,
                             key: written,
                             scope: scope.clone(),
