@@ -14,7 +14,11 @@ use webxsl::xml::{Document, Limits};
 /// `<location path=".">`) and, when the profile patches them, in every other `<location>`, each
 /// header of the profile is set once with its value, removed headers are not added, and no
 /// collection adds a header twice (HTTP 500.19).
-fn check_entries(p: &Profile, bytes: &[u8], what: &str) {
+fn check_entries(original: &Profile, bytes: &[u8], what: &str) {
+    // What the profile writes: headers for logout responses only and removals IIS cannot do
+    // are not written (src/profile/removals.rs).
+    let eff = original.effective();
+    let p = &eff.profile;
     let doc = Document::parse(bytes, &Limits::default()).unwrap_or_else(|e| panic!("{what}: {e}"));
     let colls = header_collections(doc.tree());
     let scopes = effective_headers(&colls, p.collection);
@@ -97,6 +101,24 @@ fn every_preset_on_every_sample_agrees_with_xsltproc_and_is_idempotent() {
             let once = apply_profile(&p, &input, &ApplyOptions::default()).unwrap();
             assert!(once.fallback.is_none(), "{what}: {:?}", once.fallback);
             check_entries(&p, &once.bytes, &what);
+            // Free of no-op removals: no <remove> of a header IIS configuration cannot drop.
+            let no_effect = |bytes: &[u8]| {
+                let d = Document::parse(bytes, &Limits::default()).unwrap();
+                let t = d.tree();
+                t.descendants(t.root())
+                    .filter(|&n| t.local_name(n) == "remove")
+                    .filter_map(|n| t.attribute_value(n, "", "name"))
+                    .filter(|name| {
+                        p.remove.iter().any(|r| r.eq_ignore_ascii_case(name))
+                            && p.removal(name) != webxsl::profile::removals::Removal::Inherited
+                    })
+                    .count()
+            };
+            assert_eq!(
+                no_effect(&once.bytes),
+                no_effect(&input),
+                "{what}: no-op <remove>"
+            );
             let twice = apply_profile(&p, &once.bytes, &ApplyOptions::default()).unwrap();
             assert!(
                 twice.bytes == once.bytes,
@@ -468,5 +490,104 @@ fn a_location_that_clears_gets_the_headers_back_when_locations_is_on() {
     assert!(
         out.contains("          <clear />\n          <add name=\"X-UA-Compatible\" value=\"IE=edge\" />\n          <add name=\"X-Frame-Options\" value=\"DENY\" />\n          <add name=\"X-Content-Type-Options\" value=\"nosniff\" />\n"),
         "{out}"
+    );
+}
+
+const LOGOUT_AND_STRIP: &str = "name = \"ls\"\nremove = [\"X-Powered-By\", \"Server\", \"X-Kong-Request-Id\", \"X-Generator\"]\nstrip = [\"X-Generator\"]\nlogout-paths = [\"account/logout\"]\n[headers]\nX-Frame-Options = \"DENY\"\nClear-Site-Data = '\"cache\",\"cookies\",\"storage\"'\n";
+
+#[test]
+fn clear_site_data_goes_only_to_the_logout_paths() {
+    let p = profile::parse(LOGOUT_AND_STRIP, false, None).unwrap();
+    for (what, input) in [
+        (
+            "no location",
+            "<configuration>\n  <system.webServer />\n</configuration>\n",
+        ),
+        (
+            "an existing logout location without headers",
+            "<configuration>\n  <location path=\"account/logout\">\n    <system.webServer>\n      <handlers />\n    </system.webServer>\n  </location>\n</configuration>\n",
+        ),
+        (
+            "an existing logout location with headers",
+            "<configuration>\n  <location path=\"account/logout\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <add name=\"Cache-Control\" value=\"no-store\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n</configuration>\n",
+        ),
+    ] {
+        let out = apply_both(&p, input, what);
+        let doc = Document::parse_str(&out, &Limits::default()).unwrap();
+        let colls = header_collections(doc.tree());
+        let scopes = effective_headers(&colls, p.collection);
+        let sends =
+            |list: &[webxsl::model::Effective]| list.iter().any(|e| e.name == "Clear-Site-Data");
+        assert!(!sends(&scopes.application), "{what}: site-wide\n{out}");
+        let logout: Vec<_> = scopes
+            .locations
+            .iter()
+            .filter(|(s, _)| s.path() == Some("account/logout"))
+            .collect();
+        assert_eq!(logout.len(), 1, "{what}: one logout location\n{out}");
+        assert!(sends(&logout[0].1), "{what}: not on the logout path\n{out}");
+        // validate: no site-wide warning, and the profile is satisfied.
+        let opts = webxsl::validate::ValidateOptions {
+            profile: Some(p.clone()),
+            ..Default::default()
+        };
+        let r = webxsl::validate::validate("web.config", out.as_bytes(), &opts);
+        let rules: Vec<&str> = r.findings.iter().map(|f| f.rule).collect();
+        assert!(
+            !rules.contains(&"clear-site-data-sitewide"),
+            "{what}: {rules:?}"
+        );
+        assert!(
+            !rules.contains(&"profile-mismatch"),
+            "{what}: {:#?}",
+            r.findings
+        );
+    }
+}
+
+#[test]
+fn stripped_headers_get_one_outbound_rule_that_validate_understands() {
+    let p = profile::parse(LOGOUT_AND_STRIP, false, None).unwrap();
+    let input = "<configuration>\n  <system.webServer>\n    <rewrite>\n      <outboundRules>\n        <rule name=\"mine\">\n          <match serverVariable=\"RESPONSE_X_Other\" pattern=\".+\" />\n          <action type=\"Rewrite\" value=\"\" />\n        </rule>\n      </outboundRules>\n    </rewrite>\n  </system.webServer>\n</configuration>\n";
+    let out = apply_both(&p, input, "strip");
+    assert_eq!(
+        out.matches("<rule name=\"webxsl strip X-Generator\">")
+            .count(),
+        1,
+        "{out}"
+    );
+    assert_eq!(out.matches("RESPONSE_X_Generator").count(), 1, "{out}");
+    assert!(out.contains("<rule name=\"mine\">"), "{out}");
+    // Nothing for the header no IIS setting can drop; Server goes to its switch.
+    assert!(!out.contains("X-Kong"), "{out}");
+    assert!(out.contains("removeServerHeader=\"true\""), "{out}");
+    // The generated XDT gives the same.
+    let t = webxsl::xdt::XdtTransform::from_str(&xdt(&p), "p.xdt").unwrap();
+    let x =
+        webxsl::apply::apply_transforms(&[&t], input.as_bytes(), &ApplyOptions::default()).unwrap();
+    assert_eq!(
+        x.new_text.matches("RESPONSE_X_Generator").count(),
+        1,
+        "{}",
+        x.new_text
+    );
+    let again = webxsl::apply::apply_transforms(&[&t], &x.bytes, &ApplyOptions::default()).unwrap();
+    assert!(!again.changed, "{}", again.new_text);
+    // validate sees an X-Powered-By blanked by a rule as removed.
+    let leak = "<configuration>\n  <system.webServer>\n    <rewrite>\n      <outboundRules>\n        <rule name=\"no powered-by\">\n          <match serverVariable=\"RESPONSE_X-Powered-By\" pattern=\".+\" />\n          <action type=\"Rewrite\" value=\"\" />\n        </rule>\n      </outboundRules>\n    </rewrite>\n  </system.webServer>\n</configuration>\n";
+    let r = webxsl::validate::validate("web.config", leak.as_bytes(), &Default::default());
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.message.contains("X-Powered-By")),
+        "{:#?}",
+        r.findings
+    );
+    let without = leak.replace("RESPONSE_X-Powered-By", "RESPONSE_X_Other");
+    let r = webxsl::validate::validate("web.config", without.as_bytes(), &Default::default());
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.message.contains("X-Powered-By"))
     );
 }

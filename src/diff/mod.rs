@@ -293,14 +293,14 @@ pub fn render_header_changes(changes: &[CollectionChange], color: bool) -> Strin
         for n in &c.now_removed {
             out.push_str(&paint(
                 GREEN,
-                format!("  + <remove name=\"{n}\"> (an inherited {n} is no longer sent)"),
+                format!("  + <remove name=\"{n}\"> (an inherited {n}, if a parent config sets one, is no longer sent)"),
             ));
             out.push('\n');
         }
         for n in &c.no_longer_removed {
             out.push_str(&paint(
                 RED,
-                format!("  - <remove name=\"{n}\"> (an inherited {n} is sent again)"),
+                format!("  - <remove name=\"{n}\"> (an inherited {n}, if a parent config sets one, is sent again)"),
             ));
             out.push('\n');
         }

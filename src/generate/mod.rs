@@ -6,7 +6,16 @@
 //! The stylesheet uses plain XSLT 1.0 only (no extension functions, no `document()`, no
 //! variables in patterns) and is idempotent: applying it twice gives the same result as once.
 
+mod sections;
+mod xdt;
+
+pub use sections::{response_variable, strip_rule_name};
+pub use xdt::xdt;
+
 use crate::profile::Profile;
+use sections::{
+    logout_comment, logout_templates, new_logout_locations, removals_comment, strip_rule,
+};
 
 /// The `.NetConfiguration` namespace some web.config files put on `<configuration>`.
 pub const NET_CONFIG_NS: &str = "http://schemas.microsoft.com/.NetConfiguration/v2.0";
@@ -215,7 +224,9 @@ fn build(chains: &[(&[&'static str], &str)], indent: &str) -> String {
 }
 
 /// Generates the XSLT 1.0 template for a profile.
-pub fn xsl(p: &Profile) -> String {
+pub fn xsl(original: &Profile) -> String {
+    let eff = original.effective();
+    let p = &eff.profile;
     let coll = p.collection.element_name();
     let collection_path = ["configuration", "system.webServer", "httpProtocol", coll];
     let reach = if p.locations { Reach::All } else { Reach::App };
@@ -234,9 +245,17 @@ pub fn xsl(p: &Profile) -> String {
     ));
     if !p.remove.is_empty() {
         o.push_str(
-            "  - headers to remove get a <remove> entry, and their <add> entries are dropped;\n",
+            "  - custom headers inherited from the server level get a <remove> entry, and their\n    <add> entries are dropped;\n",
         );
     }
+    o.push_str(&removals_comment(original));
+    if !p.strip.is_empty() {
+        o.push_str(&format!(
+            "  - URL Rewrite outbound rules blank {} in every response (this needs the URL\n    Rewrite module: without it IIS refuses the <rewrite> section);\n",
+            p.strip.join(", ")
+        ));
+    }
+    o.push_str(&logout_comment(original, &eff));
     o.push_str(&format!(
         "  - the application's {coll} is the top-level one, or the one in <location path=\".\">\n    (inheritInChildApplications=\"false\" configs) when the top level has none; a header\n    either already sets is not added again (IIS merges them: a second entry is HTTP 500.19);\n  - system.webServer, httpProtocol and {coll} are created when missing (inside\n    <location path=\".\"> when that is where system.webServer is);\n  - a <configuration> with the .NetConfiguration default namespace works too;\n"
     ));
@@ -281,6 +300,14 @@ pub fn xsl(p: &Profile) -> String {
                 "",
                 "",
             ),
+        });
+    }
+    if !p.strip.is_empty() {
+        let rules: String = p.strip.iter().map(|n| strip_rule(n, "  ")).collect();
+        chains.push(Chain {
+            home: "webxsl-home-outbound".into(),
+            names: vec!["system.webServer", "rewrite", "outboundRules"],
+            leaf: element("outboundRules", &[], &rules, ""),
         });
     }
     if !cookie_attrs.is_empty() {
@@ -531,6 +558,9 @@ pub fn xsl(p: &Profile) -> String {
             "  <xsl:template match=\"{}\">\n    <xsl:copy>\n      <xsl:apply-templates select=\"@*|node()\"/>\n      <xsl:variable name=\"ns\" select=\"namespace-uri()\"/>\n",
             esc_pattern(&pattern(&path, Reach::App, ""))
         ));
+        if pre.is_empty() {
+            o.push_str(&new_logout_locations(p, &eff.logout_headers));
+        }
         // The chains through this element, grouped by the element they need next.
         let through: Vec<&Chain> = chains
             .iter()
@@ -580,6 +610,31 @@ pub fn xsl(p: &Profile) -> String {
             &[("enableVersionHeader", if v { "true" } else { "false" })],
         ));
     }
+    if !p.strip.is_empty() {
+        o.push_str(&format!(
+            "  <!-- outboundRules: the rules that blank {}, unless there already. -->\n  <xsl:template match=\"{}\">\n    <xsl:copy>\n      <xsl:apply-templates select=\"@*|node()\"/>\n      <xsl:variable name=\"ns\" select=\"namespace-uri()\"/>\n",
+            p.strip.join(", "),
+            esc_pattern(&pattern(
+                &["configuration", "system.webServer", "rewrite", "outboundRules"],
+                Reach::App,
+                ""
+            ))
+        ));
+        for n in &p.strip {
+            o.push_str(&format!(
+                "      <xsl:if test=\"{}\">\n{}      </xsl:if>\n",
+                esc_attr(&format!(
+                    "not(*[local-name()='rule'][@name={}])",
+                    literal(&strip_rule_name(n))
+                )),
+                strip_rule(n, "        ")
+            ));
+        }
+        o.push_str("    </xsl:copy>\n  </xsl:template>\n\n");
+    }
+    if !eff.logout_headers.is_empty() {
+        o.push_str(&logout_templates(p, &eff.logout_headers));
+    }
     if !cookie_attrs.is_empty() {
         o.push_str("  <!-- httpCookies: cookie flags. -->\n");
         o.push_str(&set_attributes_template(
@@ -623,91 +678,4 @@ fn set_attributes_template(path: &[&str], attrs: &[(&str, &str)]) -> String {
         "      <xsl:apply-templates select=\"node()\"/>\n    </xsl:copy>\n  </xsl:template>\n\n",
     );
     s
-}
-
-/// Generates a Web.Release.config-style XDT transform for a profile.
-///
-/// XDT matches element names in the transform's namespace, `Match(name)` compares names
-/// case-sensitively and the transform only edits the top level: for a `<configuration>` with
-/// the .NetConfiguration default namespace, entries whose names differ in case, or a
-/// `system.webServer` inside `<location path=".">`, use the XSL template.
-pub fn xdt(p: &Profile) -> String {
-    let coll = p.collection.element_name();
-    let mut o = String::new();
-    o.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!--\n");
-    o.push_str(&format!(
-        "  Generated by webxsl {} from the header profile \"{}\".\n",
-        env!("CARGO_PKG_VERSION"),
-        p.name.replace("--", "- -")
-    ));
-    o.push_str(&format!(
-        "  A Web.config transform (XDT), e.g. Web.Release.config. Applying it twice gives the same\n  result: every managed entry is removed (RemoveAll, Locator Match(name)) and inserted again,\n  settings use SetAttributes. A missing parent is first inserted empty (InsertIfMissing), then\n  filled by the next element of the same name: an inserted element never carries copies of\n  what follows it.\n  Match(name) is case-sensitive, this transform does not match a <configuration> that has the\n  .NetConfiguration default namespace, and it only edits the top level (not a system.webServer\n  inside <location path=\".\">, where IIS would see each header twice): use the XSL template\n  (webxsl generate) for those.\n-->\n<configuration xmlns:xdt=\"{XDT_NS}\">\n"
-    ));
-    // `<name xdt:Transform="InsertIfMissing" />` then `<name>`: the empty one creates the
-    // element when it is missing, the second one descends into it. (An InsertIfMissing element
-    // with children would insert copies of them too, and then its children would run again.)
-    let open = |o: &mut String, indent: &str, name: &str| {
-        o.push_str(&format!(
-            "{indent}<{name} xdt:Transform=\"InsertIfMissing\" />\n{indent}<{name}>\n"
-        ));
-    };
-    open(&mut o, "  ", "system.webServer");
-    open(&mut o, "    ", "httpProtocol");
-    open(&mut o, "      ", coll);
-    for r in &p.remove {
-        let n = esc_attr(r);
-        o.push_str(&format!(
-            "        <add name=\"{n}\" xdt:Transform=\"RemoveAll\" xdt:Locator=\"Match(name)\" />\n"
-        ));
-        o.push_str(&format!("        <remove name=\"{n}\" xdt:Transform=\"RemoveAll\" xdt:Locator=\"Match(name)\" />\n"));
-        o.push_str(&format!(
-            "        <remove name=\"{n}\" xdt:Transform=\"Insert\" />\n"
-        ));
-    }
-    for h in &p.headers {
-        let n = esc_attr(&h.name);
-        o.push_str(&format!(
-            "        <add name=\"{n}\" xdt:Transform=\"RemoveAll\" xdt:Locator=\"Match(name)\" />\n"
-        ));
-        if p.remove_inherited {
-            o.push_str(&format!("        <remove name=\"{n}\" xdt:Transform=\"RemoveAll\" xdt:Locator=\"Match(name)\" />\n"));
-            o.push_str(&format!(
-                "        <remove name=\"{n}\" xdt:Transform=\"Insert\" />\n"
-            ));
-        }
-        o.push_str(&format!(
-            "        <add name=\"{n}\" value=\"{}\" xdt:Transform=\"Insert\" />\n",
-            esc_attr(&h.value.render())
-        ));
-    }
-    o.push_str(&format!("      </{coll}>\n    </httpProtocol>\n"));
-    if let Some(b) = p.server.remove_server_header {
-        open(&mut o, "    ", "security");
-        o.push_str("      <requestFiltering xdt:Transform=\"InsertIfMissing\" />\n");
-        o.push_str(&format!("      <requestFiltering removeServerHeader=\"{b}\" xdt:Transform=\"SetAttributes(removeServerHeader)\" />\n    </security>\n"));
-    }
-    o.push_str("  </system.webServer>\n");
-    let cookies = p.cookies.attributes();
-    if p.server.enable_version_header.is_some() || !cookies.is_empty() {
-        open(&mut o, "  ", "system.web");
-        if let Some(b) = p.server.enable_version_header {
-            o.push_str("    <httpRuntime xdt:Transform=\"InsertIfMissing\" />\n");
-            o.push_str(&format!("    <httpRuntime enableVersionHeader=\"{b}\" xdt:Transform=\"SetAttributes(enableVersionHeader)\" />\n"));
-        }
-        if !cookies.is_empty() {
-            let attrs: String = cookies
-                .iter()
-                .map(|(k, v)| format!("{k}=\"{}\" ", esc_attr(v)))
-                .collect();
-            let names: Vec<&str> = cookies.iter().map(|(k, _)| *k).collect();
-            o.push_str("    <httpCookies xdt:Transform=\"InsertIfMissing\" />\n");
-            o.push_str(&format!(
-                "    <httpCookies {attrs}xdt:Transform=\"SetAttributes({})\" />\n",
-                names.join(",")
-            ));
-        }
-        o.push_str("  </system.web>\n");
-    }
-    o.push_str("</configuration>\n");
-    o
 }

@@ -20,7 +20,10 @@
 //! camera = []
 //! geolocation = ["self", "https://maps.example"]
 //!
-//! remove = ["X-Powered-By"]           # <remove name="..."/> entries
+//! remove = ["X-Powered-By"]           # headers not to send: each goes where IIS can drop it
+//! strip = ["X-Generator"]             # headers the application sends, blanked by URL Rewrite
+//! server-headers = ["X-Custom"]       # custom headers the server's own config adds
+//! logout-paths = ["account/logout"]   # where Clear-Site-Data is sent (never site-wide)
 //!
 //! [cookies]                           # system.web/httpCookies
 //! require-ssl = true
@@ -35,6 +38,7 @@
 pub mod csp;
 pub mod permissions;
 pub mod presets;
+pub mod removals;
 
 use std::path::Path;
 
@@ -58,8 +62,18 @@ pub struct Profile {
     pub remove_inherited: bool,
     /// Headers to set, in order.
     pub headers: Vec<Header>,
-    /// Headers to remove (`<remove name=".."/>`).
+    /// Headers not to send. Each goes where IIS can drop it ([`Profile::removal`]): a
+    /// `<remove>` for custom headers inherited from the server, a switch for `Server` and
+    /// `X-AspNet-Version`, URL Rewrite for those in `strip`; nothing for the others.
     pub remove: Vec<String>,
+    /// Headers the application (or a module) sends, blanked by URL Rewrite outbound rules.
+    pub strip: Vec<String>,
+    /// Custom headers the server's own configuration adds (besides IIS's `X-Powered-By`): a
+    /// `<remove>` in web.config drops those.
+    pub server_headers: Vec<String>,
+    /// Paths (`<location path>`) of the logout responses, the only ones that get
+    /// `Clear-Site-Data`.
+    pub logout_paths: Vec<String>,
     /// `system.web/httpCookies` settings.
     pub cookies: Cookies,
     /// `httpRuntime` and `requestFiltering` settings.
@@ -357,6 +371,9 @@ impl Builder<'_> {
             remove_inherited: false,
             headers: Vec::new(),
             remove: Vec::new(),
+            strip: Vec::new(),
+            server_headers: Vec::new(),
+            logout_paths: Vec::new(),
             cookies: Cookies::default(),
             server: Server::default(),
         };
@@ -376,31 +393,36 @@ impl Builder<'_> {
                 "locations" => p.locations = self.boolean(&k, v, 0)?,
                 "remove-inherited" => p.remove_inherited = self.boolean(&k, v, 0)?,
                 "headers" => p.headers = self.headers(v)?,
-                "remove" => {
+                "remove" => p.remove = self.header_names(&k, v)?,
+                "strip" => p.strip = self.header_names(&k, v)?,
+                "server-headers" => p.server_headers = self.header_names(&k, v)?,
+                "logout-paths" => {
                     let Val::Arr(items) = v else {
                         return Err(self.err(
-                            format!("remove must be a list of header names, not {}", v.kind()),
+                            format!("logout-paths must be a list of paths, not {}", v.kind()),
                             &k,
                             0,
                         ));
                     };
                     for item in items {
-                        let name = self.string("remove", item, 0)?;
-                        if !is_token(&name) {
+                        let path = self.string(&k, item, 0)?;
+                        // <location path> is relative to the application: no leading '/'.
+                        let clean = path.trim().trim_matches('/').to_owned();
+                        if clean.is_empty() || clean == "." || clean.contains(['"', '<', '&']) {
                             return Err(self.err(
-                                format!("\"{name}\" is not a valid header name"),
-                                &name,
+                                format!("\"{path}\" is not a logout path (a path of the application, e.g. account/logout)"),
+                                &path,
                                 0,
                             ));
                         }
-                        p.remove.push(name);
+                        p.logout_paths.push(clean);
                     }
                 }
                 "cookies" => p.cookies = self.cookies(v)?,
                 "server" => p.server = self.server(v)?,
                 other => {
                     return Err(self.err(
-                        format!("unknown setting \"{other}\" (expected name, description, collection, locations, remove-inherited, headers, remove, cookies, server)"),
+                        format!("unknown setting \"{other}\" (expected name, description, collection, locations, remove-inherited, headers, remove, strip, server-headers, logout-paths, cookies, server)"),
                         other,
                         0,
                     ));
@@ -428,8 +450,35 @@ impl Builder<'_> {
                     0,
                 ));
             }
+            if p.strip.iter().any(|r| r.eq_ignore_ascii_case(&h.name)) {
+                return Err(self.err(
+                    format!("header {} is both set and stripped", h.name),
+                    &h.name,
+                    0,
+                ));
+            }
         }
         Ok(p)
+    }
+
+    /// A list of header names (`remove`, `strip`, `server-headers`).
+    fn header_names(&self, key: &str, v: Val) -> Result<Vec<String>, ProfileError> {
+        let Val::Arr(items) = v else {
+            return Err(self.err(
+                format!("{key} must be a list of header names, not {}", v.kind()),
+                key,
+                0,
+            ));
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let name = self.string(key, item, 0)?;
+            if !is_token(&name) {
+                return Err(self.err(format!("\"{name}\" is not a valid header name"), &name, 0));
+            }
+            out.push(name);
+        }
+        Ok(out)
     }
 
     fn string(&self, key: &str, v: Val, after: usize) -> Result<String, ProfileError> {

@@ -23,7 +23,7 @@ pub mod grade;
 pub mod report;
 
 use crate::diag::{LineIndex, Pos, Severity};
-use crate::iis::{IisVersion, duplicates};
+use crate::iis::{IisVersion, analyze};
 use crate::model::{CollectionKind, HeaderOp, Scope, effective_headers, header_collections};
 use crate::profile::permissions::{self, FeatureStatus};
 use crate::profile::{Profile, bad_value_char, csp, is_token};
@@ -90,6 +90,18 @@ pub const RULES: &[Rule] = &[
         Warning,
         "An appSettings key is set twice (the last value silently wins)",
         "Keep one <add> per key; ASP.NET keeps the last one and ignores the others without a word.",
+    ),
+    rule(
+        "remove-no-effect",
+        Info,
+        "A <remove> of a header that no parent level sets: it stops nothing",
+        "A <remove> only drops a custom header inherited from the server level (X-Powered-By). Drop the <remove>; for the Server header set requestFiltering removeServerHeader=\"true\", for X-AspNet-Version httpRuntime enableVersionHeader=\"false\", and blank a header the application sends with a URL Rewrite outbound rule (a webxsl profile's strip).",
+    ),
+    rule(
+        "clear-site-data-sitewide",
+        Warning,
+        "Clear-Site-Data is sent on every response",
+        "Send it only with the logout response: a <location path=\"account/logout\"> section (logout-paths in a webxsl profile).",
     ),
     rule(
         "header-name-invalid",
@@ -744,6 +756,38 @@ impl Checker<'_> {
 
 /// The elements at `names` below `<configuration>` and below each `<location path=".">`, in
 /// the order IIS applies them (top level first).
+/// The response headers the application's URL Rewrite outbound rules blank (a rule whose match
+/// is the server variable `RESPONSE_<Name>` and whose action rewrites it to nothing), in lower
+/// case with `-` for `_`.
+fn stripped_headers(t: &Tree) -> Vec<String> {
+    let mut out = Vec::new();
+    for rules in app_elements(t, &["system.webServer", "rewrite", "outboundRules"]) {
+        for rule in t
+            .element_children(rules)
+            .filter(|&r| t.local_name(r) == "rule")
+        {
+            if t.attribute_value(rule, "", "enabled")
+                .is_some_and(|v| v.eq_ignore_ascii_case("false"))
+            {
+                continue;
+            }
+            let child = |n: &str| t.element_children(rule).find(|&c| t.local_name(c) == n);
+            let var = child("match").and_then(|m| t.attribute_value(m, "", "serverVariable"));
+            let blank = child("action").is_some_and(|a| {
+                t.attribute_value(a, "", "type")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("Rewrite"))
+                    && t.attribute_value(a, "", "value").unwrap_or("").is_empty()
+            });
+            if let (Some(v), true) = (var, blank) {
+                if v.len() > 9 && v[..9].eq_ignore_ascii_case("RESPONSE_") {
+                    out.push(v[9..].replace('_', "-").to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    out
+}
+
 fn app_elements(t: &Tree, names: &[&str]) -> Vec<NodeId> {
     let Some(root) = t
         .root_element()
@@ -837,22 +881,48 @@ pub fn validate_document(path: &str, doc: &Document, opts: &ValidateOptions) -> 
     }
     // Duplicates in every collection with a unique key, as IIS merges them (server defaults,
     // top level, <location path=".">, other locations).
-    for d in duplicates(t, opts.iis) {
+    let analysis = analyze(t, opts.iis);
+    for (n, name) in &analysis.useless_removes {
+        let at = c.node_offset(*n);
+        c.add(
+            "remove-no-effect",
+            at,
+            format!("<remove name=\"{name}\"/> has no effect: nothing sets {name} at this point (not the server, not a parent level, not an earlier entry)"),
+        );
+    }
+    for d in analysis.duplicates {
         let f = d.describe(&|n| c.pos(c.node_offset(n)).line);
         let at = c.node_offset(d.second);
         let hint = f.hint.unwrap_or_else(|| rule_by_id(f.rule).hint.to_owned());
         c.add_hinted(f.rule, at, f.message, &hint);
     }
-    // The headers the application sends.
+    // The headers the application sends (but those its outbound rules blank).
+    let stripped = stripped_headers(t);
+    let is_stripped = |name: &str| stripped.contains(&name.replace('_', "-").to_ascii_lowercase());
     let site: Vec<Entry> = effective_headers(&collections, CollectionKind::CustomHeaders)
         .application
         .into_iter()
+        .filter(|e| !is_stripped(&e.name))
         .map(|e| Entry {
             name: e.name,
             value: e.value,
             node: e.node,
         })
         .collect();
+    if let Some(e) = site
+        .iter()
+        .find(|e| e.name.eq_ignore_ascii_case("Clear-Site-Data"))
+    {
+        let at = c.node_offset(e.node);
+        c.add(
+            "clear-site-data-sitewide",
+            at,
+            format!(
+                "Clear-Site-Data: {} is sent on every response: each one clears the visitor's data (logs everyone out continuously)",
+                e.value
+            ),
+        );
+    }
     let headers: Vec<(String, String)> = site
         .iter()
         .map(|e| (e.name.clone(), e.value.clone()))
@@ -921,7 +991,8 @@ pub fn validate_document(path: &str, doc: &Document, opts: &ValidateOptions) -> 
             HeaderOp::Clear => true,
             HeaderOp::Remove { name } => name.eq_ignore_ascii_case("X-Powered-By"),
             HeaderOp::Add { .. } => false,
-        });
+        })
+        || is_stripped("X-Powered-By");
     if let Some(e) = site
         .iter()
         .find(|e| e.name.eq_ignore_ascii_case("X-Powered-By"))
@@ -945,7 +1016,7 @@ pub fn validate_document(path: &str, doc: &Document, opts: &ValidateOptions) -> 
     if let Some(&sw) = system_webs.last() {
         let runtimes = app_elements(t, &["system.web", "httpRuntime"]);
         let version = effective_attr(t, &runtimes, "enableVersionHeader");
-        if version.as_ref().is_none_or(|(v, _)| v != "false") {
+        if version.as_ref().is_none_or(|(v, _)| v != "false") && !is_stripped("X-AspNet-Version") {
             let at = c.node_offset(
                 version
                     .map(|(_, n)| n)
@@ -990,7 +1061,7 @@ pub fn validate_document(path: &str, doc: &Document, opts: &ValidateOptions) -> 
     }
     let filtering = app_elements(t, &["system.webServer", "security", "requestFiltering"]);
     let server = effective_attr(t, &filtering, "removeServerHeader");
-    if server.as_ref().is_none_or(|(v, _)| v != "true") {
+    if server.as_ref().is_none_or(|(v, _)| v != "true") && !is_stripped("Server") {
         let at = c.node_offset(
             filtering
                 .last()
@@ -1008,7 +1079,34 @@ pub fn validate_document(path: &str, doc: &Document, opts: &ValidateOptions) -> 
     // The profile's headers.
     if let Some(p) = &opts.profile {
         if p.collection == CollectionKind::CustomHeaders {
-            for h in &p.headers {
+            // What the profile writes (logout-only headers in their locations, see
+            // profile::removals).
+            let eff = p.effective();
+            let locations =
+                effective_headers(&collections, CollectionKind::CustomHeaders).locations;
+            for path in &eff.profile.logout_paths {
+                let here = locations
+                    .iter()
+                    .find(|(s, _)| s.path().is_some_and(|l| l.trim().trim_matches('/') == path));
+                for h in &eff.logout_headers {
+                    let sent = here.is_some_and(|(_, list)| {
+                        list.iter().any(|e| {
+                            e.name.eq_ignore_ascii_case(&h.name) && e.value == h.value.render()
+                        })
+                    });
+                    if !sent {
+                        c.add(
+                            "profile-mismatch",
+                            anchor_at,
+                            format!(
+                                "profile {} sends {} on {path}, the file does not",
+                                p.name, h.name
+                            ),
+                        );
+                    }
+                }
+            }
+            for h in &eff.profile.headers {
                 let want = h.value.render();
                 match site.iter().find(|e| e.name.eq_ignore_ascii_case(&h.name)) {
                     None => c.add(
