@@ -102,3 +102,27 @@ fn samples_through_the_factory_template_and_other_stylesheets() {
     assert!(compared >= 4 * 13, "{compared}");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// XML 1.0 §2.11 reads CRLF and CR as LF everywhere, comments and processing instructions
+/// included: copied through the identity template, a Windows-edited config comes out as
+/// xsltproc writes it.
+#[test]
+fn line_ends_in_comments_and_pis_as_xsltproc_reads_them() {
+    let dir = support::temp_dir("xslt-diff-eol");
+    let xsl = dir.join("identity.xsl");
+    std::fs::write(&xsl, STYLESHEETS[0].1).unwrap();
+    let xml = dir.join("web.config");
+    std::fs::write(
+        &xml,
+        "<?xml version=\"1.0\"?>\r\n<configuration>\r\n  <!-- one\r\n  two\rthree -->\r\n  \
+         <?note a\r\nb?>\r\n  <system.webServer a=\"x\r\ny\">t\r\nu</system.webServer>\r\n</configuration>\r\n",
+    )
+    .unwrap();
+    let ours = webxsl_output(&xsl, &xml);
+    let theirs = support::run_xsltproc(&xsl, &xml, &[]);
+    assert!(String::from_utf8_lossy(&theirs).contains("<!-- one\n  two\nthree -->"));
+    assert_eq!(
+        String::from_utf8_lossy(&ours),
+        String::from_utf8_lossy(&theirs)
+    );
+}

@@ -374,7 +374,9 @@ impl<'a, 'input> Converter<'a, 'input> {
                 }
                 roxmltree::NodeType::Comment => {
                     let parent = parent.expect("comment has a parent");
-                    let c = self.tree.append_comment(parent, rn.text().unwrap_or(""));
+                    let c = self
+                        .tree
+                        .append_comment(parent, &eol(rn.text().unwrap_or("")));
                     self.tree.set_span(c, [r.start as u32, r.end as u32, 0, 0]);
                     c
                 }
@@ -383,7 +385,7 @@ impl<'a, 'input> Converter<'a, 'input> {
                     let pi = rn.pi().expect("PI node");
                     let p = self
                         .tree
-                        .append_pi(parent, pi.target, pi.value.unwrap_or(""));
+                        .append_pi(parent, pi.target, &eol(pi.value.unwrap_or("")));
                     self.tree.set_span(p, [r.start as u32, r.end as u32, 0, 0]);
                     p
                 }
@@ -470,12 +472,36 @@ fn dedup_prefixes(b: &mut Vec<NsBinding>) {
     }
 }
 
+/// XML 1.0 §2.11: every CRLF and lone CR is read as LF. roxmltree applies it to text and
+/// attribute values, not to comments and processing instructions: done here, so that the data
+/// model (what XPath and XSLT see) is the standard's. The bytes are untouched: lossless output
+/// comes from the spans.
+fn eol(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\r') {
+        std::borrow::Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(s: &str) -> Tree {
         parse_text(s.to_owned(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn comments_and_pis_read_line_ends_as_lf() {
+        let src = "<a><!-- x\r\ny\rz --><?p q\r\nr?></a>";
+        let t = parse(src);
+        let a = t.root_element().unwrap();
+        let kids: Vec<_> = t.children(a).collect();
+        assert_eq!(t.value(kids[0]), " x\ny\nz ");
+        assert_eq!(t.value(kids[1]), "q\nr");
+        // the bytes are still the source's
+        assert_eq!(&src[t.span(kids[0])], "<!-- x\r\ny\rz -->");
     }
 
     #[test]
