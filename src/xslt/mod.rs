@@ -22,6 +22,7 @@
 
 pub mod ast;
 pub mod compile;
+pub mod decimal;
 pub mod error;
 pub mod exec;
 pub mod number;
