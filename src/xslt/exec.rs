@@ -10,15 +10,16 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::xml::{Document, Limits, NodeId, NodeKind, NsBinding, Tree, XML_NS};
-use crate::xpath::ast::{CoreFn, Span};
+use crate::xpath::ast::Span;
 use crate::xpath::eval::{Context, Env, evaluate, to_bool, to_num, to_string};
 use crate::xpath::value::{
     DocId, NodeRef, Value, XNodeKind, namespace_bindings, node_kind, sort_dedup, string_value,
 };
 use crate::xpath::{ExpandedName, XPathError};
 use crate::xslt::ast::*;
-use crate::xslt::compile::{HOST_FUNCTIONS, INSTRUCTIONS, Stylesheet, XSLT_NS, host, is_qname};
+use crate::xslt::compile::{Stylesheet, is_qname};
 use crate::xslt::error::XsltError;
+use crate::xslt::ext::{self, Host};
 use crate::xslt::number;
 use crate::xslt::serialize::OutputSpec;
 
@@ -382,7 +383,7 @@ impl<'a> Exec<'a> {
             src,
             &crate::xpath::StaticContext {
                 namespaces: &|p| (p == "xml").then(|| XML_NS.to_owned()),
-                functions: HOST_FUNCTIONS,
+                functions: ext::signatures(),
             },
         )
         .map_err(|e| XsltError::new(e.code, format!("--param {name}: {}", e.message)))?;
@@ -414,9 +415,7 @@ impl<'a> Exec<'a> {
         let r = self.exec_body(body);
         let frame = self.out.pop().expect("pushed above");
         r?;
-        let id = self.docs.len() as DocId;
-        self.docs.push(Slot::Owned(Box::new(frame.tree)));
-        self.doc_paths.push(None);
+        let id = self.add_tree(frame.tree);
         Ok(Value::Rtf(NodeRef::new(id, NodeId::ROOT)))
     }
 
@@ -1427,16 +1426,9 @@ impl<'a> Exec<'a> {
         Ok(ix)
     }
 
-    fn parse_clark(&self, s: &str) -> ExpandedName {
-        if let Some(rest) = s.strip_prefix('{') {
-            if let Some((u, l)) = rest.split_once('}') {
-                return ExpandedName::new(u, l);
-            }
-        }
-        ExpandedName::local(s.trim())
-    }
-
-    fn document_fn(&mut self, args: Vec<Value>, span: &Span) -> Result<Value, XsltError> {
+    /// `document()`: reads local files (if `allow_document`), relative to the node's document
+    /// or the stylesheet module; `document('')` is the stylesheet module itself.
+    fn document_fn(&mut self, args: Vec<Value>) -> Result<Value, XsltError> {
         if !self.opts.allow_document {
             return Err(self.err(self.cur_loc, "WXSL0003", "document() is disabled: pass --allow-document to let the stylesheet read local files"));
         }
@@ -1459,7 +1451,6 @@ impl<'a> Exec<'a> {
                 refs.push((s, base));
             }
         }
-        let _ = span;
         let mut out = Vec::new();
         for (uri, base) in refs {
             let uri = uri.split('#').next().unwrap_or("").trim().to_owned();
@@ -1539,141 +1530,6 @@ impl<'a> Exec<'a> {
         self.doc_paths.push(self.module_base());
         self.module_docs.insert(m, id);
         NodeRef::new(id, NodeId::ROOT)
-    }
-
-    fn host(
-        &mut self,
-        index: usize,
-        args: Vec<Value>,
-        ctx: &Context,
-        span: &Span,
-    ) -> Result<Value, XsltError> {
-        Ok(match index {
-            host::CURRENT => Value::Nodes(Rc::new(vec![self.current])),
-            host::KEY => {
-                let name = self.parse_clark(&to_string(&args[0], self));
-                let doc = ctx.node.doc;
-                let ix = self.key_index(&name, doc)?;
-                let mut out = Vec::new();
-                match &args[1] {
-                    Value::Nodes(ns) => {
-                        for &n in ns.iter() {
-                            let s = string_value(self.tree_of(n.doc), n);
-                            if let Some(v) = ix.get(&s) {
-                                out.extend_from_slice(v);
-                            }
-                        }
-                    }
-                    v => {
-                        let s = to_string(v, self).to_string();
-                        if let Some(v) = ix.get(&s) {
-                            out.extend_from_slice(v);
-                        }
-                    }
-                }
-                sort_dedup(&mut out);
-                Value::Nodes(Rc::new(out))
-            }
-            host::DOCUMENT => self.document_fn(args, span)?,
-            host::FORMAT_NUMBER => {
-                let n = to_num(&args[0], self);
-                let pattern = to_string(&args[1], self).to_string();
-                let fname = args.get(2).map(|a| self.parse_clark(&to_string(a, self)));
-                let default = DecimalFormat::default();
-                let df = match self.sheet.decimal_formats.get(&fname) {
-                    Some(d) => d,
-                    None if fname.is_none() => &default,
-                    None => {
-                        return Err(self.err(
-                            self.cur_loc,
-                            "XTDE1280",
-                            format!("no decimal format named {}", fname.expect("checked")),
-                        ));
-                    }
-                };
-                let s = number::format_number(n, &pattern, df).map_err(|m| {
-                    self.err(self.cur_loc, "XTDE1310", format!("format-number(): {m}"))
-                })?;
-                Value::str(s)
-            }
-            host::GENERATE_ID => {
-                let n = match args.first() {
-                    None => Some(ctx.node),
-                    Some(Value::Nodes(ns)) => ns.first().copied(),
-                    Some(Value::Rtf(r)) => Some(*r),
-                    Some(v) => {
-                        return Err(self.err(
-                            self.cur_loc,
-                            "XPTY0004",
-                            format!("generate-id() needs a node-set, not a {}", v.type_name()),
-                        ));
-                    }
-                };
-                Value::str(match n {
-                    None => String::new(),
-                    Some(n) => self.generate_id(n),
-                })
-            }
-            host::SYSTEM_PROPERTY => {
-                let name = self.parse_clark(&to_string(&args[0], self));
-                if &*name.uri != XSLT_NS {
-                    Value::str("")
-                } else {
-                    match &*name.local {
-                        "version" => Value::Num(1.0),
-                        "vendor" => Value::str("webxsl"),
-                        "vendor-url" => Value::str("https://github.com/webxsl/webxsl"),
-                        _ => Value::str(""),
-                    }
-                }
-            }
-            host::ELEMENT_AVAILABLE => {
-                let name = self.parse_clark(&to_string(&args[0], self));
-                Value::Bool(&*name.uri == XSLT_NS && INSTRUCTIONS.contains(&&*name.local))
-            }
-            host::FUNCTION_AVAILABLE => {
-                let name = self.parse_clark(&to_string(&args[0], self));
-                let core = name.uri.is_empty() && CoreFn::from_name(&name.local).is_some();
-                let hosted = HOST_FUNCTIONS
-                    .iter()
-                    .any(|h| h.uri == &*name.uri && h.local == &*name.local);
-                Value::Bool(core || hosted)
-            }
-            host::UNPARSED_ENTITY_URI => {
-                let name = to_string(&args[0], self).to_string();
-                Value::str(
-                    self.tree_of(ctx.node.doc)
-                        .unparsed_entity_uri(name.trim())
-                        .unwrap_or(""),
-                )
-            }
-            host::EXSL_NODE_SET | host::MSXSL_NODE_SET | host::LIBXSLT_NODE_SET => match &args[0] {
-                Value::Rtf(r) => Value::Nodes(Rc::new(vec![*r])),
-                Value::Nodes(n) => Value::Nodes(n.clone()),
-                v => {
-                    let s = to_string(v, self).to_string();
-                    let mut t = Tree::new();
-                    t.append_text(NodeId::ROOT, &s);
-                    let id = self.docs.len() as DocId;
-                    self.docs.push(Slot::Owned(Box::new(t)));
-                    self.doc_paths.push(None);
-                    let kids: Vec<NodeRef> = self
-                        .tree_of(id)
-                        .children(NodeId::ROOT)
-                        .map(|c| NodeRef::new(id, c))
-                        .collect();
-                    Value::Nodes(Rc::new(kids))
-                }
-            },
-            host::EXSL_OBJECT_TYPE => Value::str(match &args[0] {
-                Value::Nodes(_) => "node-set",
-                Value::Rtf(_) => "RTF",
-                Value::Str(_) => "string",
-                Value::Num(_) => "number",
-                Value::Bool(_) => "boolean",
-            }),
-            _ => return Err(self.err(self.cur_loc, "XPST0017", "unknown function")),
-        })
     }
 
     /// Converts an error from matching a pattern (or the XSLT error it carries).
@@ -1806,7 +1662,55 @@ impl Env for Exec<'_> {
         ctx: &Context,
         span: &Span,
     ) -> Result<Value, XPathError> {
-        self.host(index, args, ctx, span)
-            .map_err(|e| self.tunnel(e, span))
+        ext::call(index, self, args, ctx).map_err(|e| self.tunnel(e, span))
+    }
+}
+
+impl Host for Exec<'_> {
+    fn env(&self) -> &dyn Env {
+        self
+    }
+
+    fn error(&self, code: &'static str, message: String) -> XsltError {
+        self.err(self.cur_loc, code, message)
+    }
+
+    fn current(&self) -> NodeRef {
+        self.current
+    }
+
+    fn add_tree(&mut self, tree: Tree) -> DocId {
+        let id = self.docs.len() as DocId;
+        self.docs.push(Slot::Owned(Box::new(tree)));
+        self.doc_paths.push(None);
+        id
+    }
+
+    fn key(
+        &mut self,
+        name: &ExpandedName,
+        doc: DocId,
+        values: &[String],
+    ) -> Result<Vec<NodeRef>, XsltError> {
+        let ix = self.key_index(name, doc)?;
+        let mut out = Vec::new();
+        for s in values {
+            if let Some(v) = ix.get(s) {
+                out.extend_from_slice(v);
+            }
+        }
+        Ok(out)
+    }
+
+    fn document(&mut self, args: Vec<Value>) -> Result<Value, XsltError> {
+        self.document_fn(args)
+    }
+
+    fn decimal_format(&self, name: Option<&ExpandedName>) -> Option<&DecimalFormat> {
+        self.sheet.decimal_formats.get(&name.cloned())
+    }
+
+    fn generate_id(&mut self, node: NodeRef) -> String {
+        Exec::generate_id(self, node)
     }
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Compiler, HOST_FUNCTIONS, XSLT_NS, host};
+use super::{Compiler, XSLT_NS};
 use crate::xml::document::raw_value_offset;
 use crate::xml::{NodeId, NodeKind, Tree};
 use crate::xpath::ast::{Expr, ExprKind, Function};
@@ -12,6 +12,7 @@ use crate::xpath::pattern::{Pattern, parse_pattern};
 use crate::xpath::{ExpandedName, StaticContext, XPathError, parse};
 use crate::xslt::ast::{Avt, AvtPart, Loc, NsContext, XExpr};
 use crate::xslt::error::XsltError;
+use crate::xslt::ext;
 
 /// Whether `s` is all XML whitespace (space, tab, CR, LF).
 pub(super) fn is_xml_space(s: &str) -> bool {
@@ -207,7 +208,7 @@ impl Compiler {
         };
         let ctx = StaticContext {
             namespaces: &resolve,
-            functions: HOST_FUNCTIONS,
+            functions: ext::signatures(),
         };
         f(&ctx)
     }
@@ -425,9 +426,9 @@ impl Compiler {
     }
 }
 
-/// Rewrites literal QName arguments of `key()`, `system-property()`, `element-available()`,
-/// `function-available()` and `format-number()` into Clark notation (`{uri}local`), resolved
-/// against the stylesheet's namespaces at compile time.
+/// Rewrites the literal QName arguments of host functions (`key()`, `format-number()`...: those
+/// with an [`ext::QNameArg`]) into Clark notation (`{uri}local`), resolved against the
+/// stylesheet's namespaces at compile time.
 fn resolve_qname_literals(
     e: &mut Expr,
     resolve: &dyn Fn(&str) -> Option<String>,
@@ -436,22 +437,13 @@ fn resolve_qname_literals(
         match &mut e.kind {
             ExprKind::Call(f, args) => {
                 let qname_arg = match f {
-                    Function::Host(i, _) => match *i {
-                        host::KEY
-                        | host::SYSTEM_PROPERTY
-                        | host::ELEMENT_AVAILABLE
-                        | host::FUNCTION_AVAILABLE => Some(0),
-                        host::FORMAT_NUMBER => Some(2),
-                        _ => None,
-                    },
+                    Function::Host(i, _) => ext::qname_arg(*i),
                     _ => None,
                 };
                 for (k, a) in args.iter_mut().enumerate() {
-                    if Some(k) == qname_arg {
+                    if let Some(q) = qname_arg.filter(|q| q.index == k) {
                         if let ExprKind::Literal(l) = &a.kind {
                             let v = l.trim();
-                            let is_element_available =
-                                matches!(f, Function::Host(i, _) if *i == host::ELEMENT_AVAILABLE);
                             let clark = match v.split_once(':') {
                                 Some((p, local)) => match resolve(p) {
                                     Some(u) if !u.is_empty() => format!("{{{u}}}{local}"),
@@ -464,7 +456,7 @@ fn resolve_qname_literals(
                                     }
                                 },
                                 // element-available() alone uses the default namespace.
-                                None if is_element_available => match resolve("") {
+                                None if q.default_ns => match resolve("") {
                                     Some(u) if !u.is_empty() => format!("{{{u}}}{v}"),
                                     _ => v.to_owned(),
                                 },

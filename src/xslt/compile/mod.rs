@@ -28,7 +28,6 @@ use std::sync::Arc;
 use crate::diag::{LineIndex, Pos};
 use crate::xml::document::raw_value_offset;
 use crate::xml::{NodeId, Tree};
-use crate::xpath::ast::HostFunction;
 use crate::xpath::pattern::parse_pattern;
 use crate::xpath::{ExpandedName, StaticContext, XPathError};
 use crate::xslt::ast::*;
@@ -38,136 +37,8 @@ use crate::xslt::serialize::OutputSpec;
 pub(crate) use attrs::is_qname;
 use modules::ModuleSource;
 
-/// The XSLT namespace.
-pub const XSLT_NS: &str = "http://www.w3.org/1999/XSL/Transform";
-/// EXSLT common (`exsl:node-set`, `exsl:object-type`).
-pub const EXSLT_COMMON: &str = "http://exslt.org/common";
-/// Microsoft's XSLT extensions (`msxsl:node-set`), common in stylesheets written for .NET.
-pub const MSXSL_NS: &str = "urn:schemas-microsoft-com:xslt";
-
-/// libxslt's own extension namespace (`node-set()` only).
-pub const LIBXSLT_NS: &str = "http://xmlsoft.org/XSLT/namespace";
-
-/// Functions XSLT adds to XPath, and the supported extension functions.
-pub(crate) const HOST_FUNCTIONS: &[HostFunction] = &[
-    HostFunction {
-        uri: "",
-        local: "key",
-        min: 2,
-        max: Some(2),
-    },
-    HostFunction {
-        uri: "",
-        local: "document",
-        min: 1,
-        max: Some(2),
-    },
-    HostFunction {
-        uri: "",
-        local: "format-number",
-        min: 2,
-        max: Some(3),
-    },
-    HostFunction {
-        uri: "",
-        local: "current",
-        min: 0,
-        max: Some(0),
-    },
-    HostFunction {
-        uri: "",
-        local: "unparsed-entity-uri",
-        min: 1,
-        max: Some(1),
-    },
-    HostFunction {
-        uri: "",
-        local: "generate-id",
-        min: 0,
-        max: Some(1),
-    },
-    HostFunction {
-        uri: "",
-        local: "system-property",
-        min: 1,
-        max: Some(1),
-    },
-    HostFunction {
-        uri: "",
-        local: "element-available",
-        min: 1,
-        max: Some(1),
-    },
-    HostFunction {
-        uri: "",
-        local: "function-available",
-        min: 1,
-        max: Some(1),
-    },
-    HostFunction {
-        uri: EXSLT_COMMON,
-        local: "node-set",
-        min: 1,
-        max: Some(1),
-    },
-    HostFunction {
-        uri: EXSLT_COMMON,
-        local: "object-type",
-        min: 1,
-        max: Some(1),
-    },
-    HostFunction {
-        uri: MSXSL_NS,
-        local: "node-set",
-        min: 1,
-        max: Some(1),
-    },
-    HostFunction {
-        uri: LIBXSLT_NS,
-        local: "node-set",
-        min: 1,
-        max: Some(1),
-    },
-];
-
-/// Indices into [`HOST_FUNCTIONS`].
-pub(crate) mod host {
-    pub const KEY: usize = 0;
-    pub const DOCUMENT: usize = 1;
-    pub const FORMAT_NUMBER: usize = 2;
-    pub const CURRENT: usize = 3;
-    pub const UNPARSED_ENTITY_URI: usize = 4;
-    pub const GENERATE_ID: usize = 5;
-    pub const SYSTEM_PROPERTY: usize = 6;
-    pub const ELEMENT_AVAILABLE: usize = 7;
-    pub const FUNCTION_AVAILABLE: usize = 8;
-    pub const EXSL_NODE_SET: usize = 9;
-    pub const EXSL_OBJECT_TYPE: usize = 10;
-    pub const MSXSL_NODE_SET: usize = 11;
-    pub const LIBXSLT_NODE_SET: usize = 12;
-}
-
-/// The XSLT instructions (for `element-available()`).
-pub(crate) const INSTRUCTIONS: &[&str] = &[
-    "apply-imports",
-    "apply-templates",
-    "attribute",
-    "call-template",
-    "choose",
-    "comment",
-    "copy",
-    "copy-of",
-    "element",
-    "fallback",
-    "for-each",
-    "if",
-    "message",
-    "number",
-    "processing-instruction",
-    "text",
-    "value-of",
-    "variable",
-];
+pub use crate::xslt::XSLT_NS;
+pub use crate::xslt::ext::{EXSLT_COMMON, LIBXSLT_NS, MSXSL_NS};
 
 /// A loaded stylesheet module.
 #[derive(Debug)]
