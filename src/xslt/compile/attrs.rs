@@ -58,7 +58,8 @@ impl Compiler {
         })
     }
 
-    /// Whether `el` is in forwards-compatible mode: the nearest `[xsl:]version` in scope is not 1.0.
+    /// Whether `el` is in forwards-compatible mode: the nearest `[xsl:]version` in scope is not
+    /// 1.0.
     pub(super) fn forwards_compatible(&self, m: usize, el: NodeId) -> bool {
         let t = &self.modules[m].tree;
         let mut cur = Some(el);

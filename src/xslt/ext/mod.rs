@@ -8,12 +8,12 @@
 //! the evaluated arguments to [`call`]. A function sees the running transformation only through
 //! [`Host`].
 //!
-//! | file | namespace | functions |
-//! | --- | --- | --- |
-//! | `xslt.rs` | none | `key`, `document`, `format-number`, `current`, `unparsed-entity-uri`, `generate-id`, `system-property`, `element-available`, `function-available` |
-//! | `common.rs` | [`EXSLT_COMMON`] | `exsl:node-set`, `exsl:object-type` |
-//! | `msxsl.rs` | [`MSXSL_NS`] | `msxsl:node-set` |
-//! | `libxslt.rs` | [`LIBXSLT_NS`] | `node-set` |
+//! - `xslt.rs`, no namespace: XSLT's own `key`, `document`, `format-number`, `current`,
+//!   `unparsed-entity-uri`, `generate-id`, `system-property`, `element-available` and
+//!   `function-available`;
+//! - `common.rs`, EXSLT common ([`EXSLT_COMMON`]): `exsl:node-set`, `exsl:object-type`;
+//! - `msxsl.rs` ([`MSXSL_NS`]): `msxsl:node-set`;
+//! - `libxslt.rs` ([`LIBXSLT_NS`]): libxslt's `node-set`.
 //!
 //! A new namespace (EXSLT strings, math, sets...) is a file here with its URI and `FUNCTIONS`,
 //! and a line in [`NAMESPACES`]; `function-available()` then reports its functions too.
@@ -133,6 +133,7 @@ struct Table {
     functions: Vec<&'static HostFn>,
 }
 
+/// Built on first use.
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     let functions: Vec<&'static HostFn> = NAMESPACES.iter().flat_map(|ns| ns.iter()).collect();
     Table {
