@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use super::attrs::{is_qname, is_xml_space};
 use super::{Compiler, Decl, XSLT_NS};
-use crate::xml::{NodeId, NodeKind};
-use crate::xpath::ExpandedName;
+use crate::xml::NodeKind;
 use crate::xslt::ast::*;
 use crate::xslt::error::XsltError;
 use crate::xslt::serialize::{Method, OutputSpec};
@@ -365,46 +364,6 @@ impl Compiler {
         });
         sets.sort_by_key(|s| s.precedence);
         Ok(())
-    }
-
-    /// A variable or parameter (global, local, or `xsl:with-param`): its name and value.
-    pub(super) fn binding(
-        &mut self,
-        m: usize,
-        el: NodeId,
-        is_param: bool,
-        scope: &mut Vec<ExpandedName>,
-    ) -> Result<Binding, XsltError> {
-        self.check_attrs(m, el, &["name", "select"])?;
-        let t = self.tree(m);
-        let name = self.qname(m, el, "name", self.required(m, el, "name")?)?;
-        let has_content = t.children(el).any(|c| {
-            !(t.kind(c) == NodeKind::Text && is_xml_space(t.value(c)))
-                && t.kind(c) != NodeKind::Comment
-        });
-        let value = if t.attribute(el, "", "select").is_some() {
-            if has_content {
-                return Err(self.err_el(
-                    m,
-                    el,
-                    "XTSE0620",
-                    format!(
-                        "xsl:{} has both a select attribute and content",
-                        t.local_name(el)
-                    ),
-                ));
-            }
-            BindingValue::Select(self.xexpr(m, el, "select")?)
-        } else if has_content {
-            BindingValue::Body(self.body(m, el, scope, &[])?)
-        } else {
-            BindingValue::Empty
-        };
-        Ok(Binding {
-            name,
-            value,
-            is_param,
-        })
     }
 
     /// A global `xsl:variable` or `xsl:param`.

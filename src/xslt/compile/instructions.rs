@@ -1,6 +1,7 @@
 //! Template bodies: text, literal result elements (namespace aliases, excluded prefixes,
 //! attribute value templates) and every XSLT instruction, each checked for its attributes and
-//! children. Extension elements compile to their `xsl:fallback`.
+//! children. Extension elements compile to their `xsl:fallback`. Variable and parameter
+//! bindings are here too: global ones (`decls.rs`) have the same shape as local ones.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -325,6 +326,46 @@ impl Compiler {
             }
         }
         Ok(params)
+    }
+
+    /// A variable or parameter (global, local, or `xsl:with-param`): its name and value.
+    pub(super) fn binding(
+        &mut self,
+        m: usize,
+        el: NodeId,
+        is_param: bool,
+        scope: &mut Vec<ExpandedName>,
+    ) -> Result<Binding, XsltError> {
+        self.check_attrs(m, el, &["name", "select"])?;
+        let t = self.tree(m);
+        let name = self.qname(m, el, "name", self.required(m, el, "name")?)?;
+        let has_content = t.children(el).any(|c| {
+            !(t.kind(c) == NodeKind::Text && is_xml_space(t.value(c)))
+                && t.kind(c) != NodeKind::Comment
+        });
+        let value = if t.attribute(el, "", "select").is_some() {
+            if has_content {
+                return Err(self.err_el(
+                    m,
+                    el,
+                    "XTSE0620",
+                    format!(
+                        "xsl:{} has both a select attribute and content",
+                        t.local_name(el)
+                    ),
+                ));
+            }
+            BindingValue::Select(self.xexpr(m, el, "select")?)
+        } else if has_content {
+            BindingValue::Body(self.body(m, el, scope, &[])?)
+        } else {
+            BindingValue::Empty
+        };
+        Ok(Binding {
+            name,
+            value,
+            is_param,
+        })
     }
 
     /// Only `allowed` XSLT children (and whitespace, comments) may appear.
