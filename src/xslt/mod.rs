@@ -25,6 +25,7 @@ pub mod compile;
 pub mod decimal;
 pub mod error;
 pub mod exec;
+pub(crate) mod ext;
 pub mod number;
 pub mod serialize;
 
@@ -32,6 +33,9 @@ pub use compile::Stylesheet;
 pub use error::XsltError;
 pub use exec::{ParamValue, TransformOptions, TransformResult};
 pub use serialize::{Method, OutputSpec, serialize};
+
+/// The XSLT namespace.
+pub const XSLT_NS: &str = "http://www.w3.org/1999/XSL/Transform";
 
 #[cfg(test)]
 mod tests {

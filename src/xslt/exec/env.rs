@@ -1,0 +1,104 @@
+//! What an execution shows XPath ([`Env`]: documents, variables, the work budget, host
+//! function calls) and the host functions ([`Host`]).
+
+use super::Exec;
+use crate::xml::Tree;
+use crate::xpath::ast::Span;
+use crate::xpath::eval::{Context, Env};
+use crate::xpath::value::{DocId, NodeRef, Value};
+use crate::xpath::{ExpandedName, XPathError};
+use crate::xslt::ast::DecimalFormat;
+use crate::xslt::error::XsltError;
+use crate::xslt::ext::{self, Host};
+
+impl Env for Exec<'_> {
+    fn tree(&self, doc: DocId) -> &Tree {
+        self.docs[doc as usize].tree()
+    }
+
+    fn charge(&mut self, units: u64, span: &Span) -> Result<(), XPathError> {
+        self.work += units;
+        if self.work > self.opts.max_work {
+            return Err(XPathError::new(
+                "WXSL0004",
+                self.work_message(),
+                span.clone(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn variable(&mut self, name: &ExpandedName, span: &Span) -> Result<Option<Value>, XPathError> {
+        if let Some((_, v)) = self.locals[self.frame_base..]
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+        {
+            return Ok(Some(v.clone()));
+        }
+        if let Some(&i) = self.global_index.get(name) {
+            return match self.global_value(i) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) => Err(self.tunnel(e, span)),
+            };
+        }
+        Ok(None)
+    }
+
+    fn call_host(
+        &mut self,
+        index: usize,
+        _name: &ExpandedName,
+        args: Vec<Value>,
+        ctx: &Context,
+        span: &Span,
+    ) -> Result<Value, XPathError> {
+        ext::call(index, self, args, ctx).map_err(|e| self.tunnel(e, span))
+    }
+}
+
+impl Host for Exec<'_> {
+    fn env(&self) -> &dyn Env {
+        self
+    }
+
+    fn error(&self, code: &'static str, message: String) -> XsltError {
+        self.err(self.cur_loc, code, message)
+    }
+
+    fn current(&self) -> NodeRef {
+        self.current
+    }
+
+    fn add_tree(&mut self, tree: Tree) -> DocId {
+        Exec::add_tree(self, tree)
+    }
+
+    fn key(
+        &mut self,
+        name: &ExpandedName,
+        doc: DocId,
+        values: &[String],
+    ) -> Result<Vec<NodeRef>, XsltError> {
+        let ix = self.key_index(name, doc)?;
+        let mut out = Vec::new();
+        for s in values {
+            if let Some(v) = ix.get(s) {
+                out.extend_from_slice(v);
+            }
+        }
+        Ok(out)
+    }
+
+    fn document(&mut self, args: Vec<Value>) -> Result<Value, XsltError> {
+        self.document_fn(args)
+    }
+
+    fn decimal_format(&self, name: Option<&ExpandedName>) -> Option<&DecimalFormat> {
+        self.sheet.decimal_formats.get(&name.cloned())
+    }
+
+    fn generate_id(&mut self, node: NodeRef) -> String {
+        Exec::generate_id(self, node)
+    }
+}

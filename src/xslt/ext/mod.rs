@@ -1,0 +1,177 @@
+//! The functions a stylesheet can call besides XPath's core library: XSLT's own (`key()`,
+//! `document()`, `format-number()`...) and extension functions, one file per namespace.
+//!
+//! Each file lists its functions as [`HostFn`]s: name, arity, which argument is a QName, and the
+//! Rust function that runs it. [`signatures`] is the table the XPath parser resolves calls
+//! against (`StaticContext::functions`, see `compile/attrs.rs`); a call compiles to
+//! `Function::Host(index)`, and at run time `Env::call_host` (`exec/env.rs`) hands the index and
+//! the evaluated arguments to [`call`]. A function sees the running transformation only through
+//! [`Host`].
+//!
+//! - `xslt.rs`, no namespace: XSLT's own `key`, `document`, `format-number`, `current`,
+//!   `unparsed-entity-uri`, `generate-id`, `system-property`, `element-available` and
+//!   `function-available`;
+//! - `common.rs`, EXSLT common ([`EXSLT_COMMON`]): `exsl:node-set`, `exsl:object-type`;
+//! - `msxsl.rs` ([`MSXSL_NS`]): `msxsl:node-set`;
+//! - `libxslt.rs` ([`LIBXSLT_NS`]): libxslt's `node-set`.
+//!
+//! A new namespace (EXSLT strings, math, sets...) is a file here with its URI and `FUNCTIONS`,
+//! and a line in [`NAMESPACES`]; `function-available()` then reports its functions too.
+
+mod common;
+mod libxslt;
+mod msxsl;
+mod xslt;
+
+use std::sync::LazyLock;
+
+use crate::xml::Tree;
+use crate::xpath::ast::HostFunction;
+use crate::xpath::value::{DocId, NodeRef, Value};
+use crate::xpath::{Context, Env, ExpandedName};
+use crate::xslt::ast::DecimalFormat;
+use crate::xslt::error::XsltError;
+
+pub use common::EXSLT_COMMON;
+pub use libxslt::LIBXSLT_NS;
+pub use msxsl::MSXSL_NS;
+
+/// What a host function may ask of the transformation that calls it (`exec/env.rs` implements
+/// it for the executor).
+pub(crate) trait Host {
+    /// The transformation as an XPath environment: its documents, for string values.
+    fn env(&self) -> &dyn Env;
+    /// An error at the instruction being executed.
+    fn error(&self, code: &'static str, message: String) -> XsltError;
+    /// The current node (`current()`): the node the instruction runs on, whatever the context
+    /// node of the expression.
+    fn current(&self) -> NodeRef;
+    /// Adds a tree the function built as a new document.
+    fn add_tree(&mut self, tree: Tree) -> DocId;
+    /// The nodes of document `doc` whose key `name` (`xsl:key`) has one of `values`, not yet in
+    /// document order; an undeclared key selects nothing.
+    fn key(
+        &mut self,
+        name: &ExpandedName,
+        doc: DocId,
+        values: &[String],
+    ) -> Result<Vec<NodeRef>, XsltError>;
+    /// `document()` with its evaluated arguments.
+    fn document(&mut self, args: Vec<Value>) -> Result<Value, XsltError>;
+    /// The `xsl:decimal-format` named `name` (`None`: the unnamed one), if declared.
+    fn decimal_format(&self, name: Option<&ExpandedName>) -> Option<&DecimalFormat>;
+    /// The `generate-id()` of a node.
+    fn generate_id(&mut self, node: NodeRef) -> String;
+}
+
+/// Runs a host function on its evaluated arguments (as many as its [`HostFn`] allows).
+pub(crate) type HostCall = fn(&mut dyn Host, Vec<Value>, &Context) -> Result<Value, XsltError>;
+
+/// An argument that names something by QName (`key('p:name', ...)`). A string literal there is
+/// resolved against the stylesheet's namespaces at compile time and passed in Clark notation
+/// (`{uri}local`, read back by [`parse_clark`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct QNameArg {
+    /// Which argument (from 0).
+    pub index: usize,
+    /// Whether an unprefixed name is in the default namespace (`element-available()`) rather
+    /// than in none.
+    pub default_ns: bool,
+}
+
+/// A function the stylesheet can call: its signature for the parser, and how to run it.
+#[derive(Clone, Copy)]
+pub(crate) struct HostFn {
+    /// Namespace, name and arity.
+    pub sig: HostFunction,
+    /// The argument that is a QName, if any.
+    pub qname_arg: Option<QNameArg>,
+    /// The implementation.
+    pub call: HostCall,
+}
+
+impl HostFn {
+    /// A function `{uri}local` taking `min` to `max` arguments (`None`: any number).
+    pub(crate) const fn new(
+        uri: &'static str,
+        local: &'static str,
+        min: usize,
+        max: Option<usize>,
+        call: HostCall,
+    ) -> HostFn {
+        HostFn {
+            sig: HostFunction {
+                uri,
+                local,
+                min,
+                max,
+            },
+            qname_arg: None,
+            call,
+        }
+    }
+
+    /// The same function, whose argument `index` is a QName.
+    pub(crate) const fn qname_arg(mut self, index: usize, default_ns: bool) -> HostFn {
+        self.qname_arg = Some(QNameArg { index, default_ns });
+        self
+    }
+}
+
+/// Every namespace's functions. Their order is the order of [`signatures`], which the indices
+/// of compiled calls point into.
+const NAMESPACES: &[&[HostFn]] = &[
+    xslt::FUNCTIONS,
+    common::FUNCTIONS,
+    msxsl::FUNCTIONS,
+    libxslt::FUNCTIONS,
+];
+
+/// [`NAMESPACES`] flattened, and their signatures side by side (the parser takes a slice).
+struct Table {
+    signatures: Vec<HostFunction>,
+    functions: Vec<&'static HostFn>,
+}
+
+/// Built on first use.
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    let functions: Vec<&'static HostFn> = NAMESPACES.iter().flat_map(|ns| ns.iter()).collect();
+    Table {
+        signatures: functions.iter().map(|f| f.sig).collect(),
+        functions,
+    }
+});
+
+/// The signatures of every host function, for `StaticContext::functions`.
+pub(crate) fn signatures() -> &'static [HostFunction] {
+    &TABLE.signatures
+}
+
+/// The QName argument of host function `index`, if it has one.
+pub(crate) fn qname_arg(index: usize) -> Option<QNameArg> {
+    TABLE.functions.get(index).and_then(|f| f.qname_arg)
+}
+
+/// Runs host function `index` (from a compiled `Function::Host`).
+pub(crate) fn call(
+    index: usize,
+    host: &mut dyn Host,
+    args: Vec<Value>,
+    ctx: &Context,
+) -> Result<Value, XsltError> {
+    match TABLE.functions.get(index) {
+        Some(f) => (f.call)(host, args, ctx),
+        None => Err(host.error("XPST0017", "unknown function".to_owned())),
+    }
+}
+
+/// Reads a name in Clark notation (`{uri}local`), as QName arguments arrive; anything else is a
+/// local name.
+pub(crate) fn parse_clark(s: &str) -> ExpandedName {
+    if let Some(rest) = s.strip_prefix('{') {
+        if let Some((u, l)) = rest.split_once('}') {
+            return ExpandedName::new(u, l);
+        }
+    }
+    ExpandedName::local(s.trim())
+}
