@@ -54,6 +54,8 @@ pub struct Applied {
     pub messages: Vec<String>,
     /// The warnings of XDT transforms (none for a stylesheet).
     pub warnings: Vec<XdtError>,
+    /// The stylesheet's warnings (a broken `format-number()` pattern...; none for XDT).
+    pub stylesheet_warnings: Vec<XsltError>,
     /// Duplicates the input already had (reported; they do not stop the run).
     pub broken_before: Vec<BrokenEntry>,
     /// Duplicates the result adds, written anyway because of [`ApplyOptions::allow_broken`].
@@ -172,6 +174,7 @@ pub fn apply_stylesheet(
     });
     let mut applied = finish(&doc, input, &result.tree, &result.output, opts, not_xml)?;
     applied.messages = result.messages;
+    applied.stylesheet_warnings = result.warnings;
     Ok(applied)
 }
 
@@ -272,6 +275,7 @@ fn finish(
         fallback,
         messages: Vec::new(),
         warnings: Vec::new(),
+        stylesheet_warnings: Vec::new(),
         broken_before: before.iter().map(|d| located(doc, d)).collect(),
         broken_allowed,
         old_text: doc.text().to_owned(),

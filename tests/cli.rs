@@ -285,6 +285,28 @@ fn xslt_runtime_failures_exit_2() {
     );
 }
 
+#[test]
+fn a_broken_format_number_pattern_is_a_positioned_warning_in_xslt_and_apply() {
+    let dir = temp_dir("xslt-warning");
+    let xsl = dir.join("f.xsl");
+    std::fs::write(&xsl, "<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">\n<xsl:template match=\"@*|node()\"><xsl:copy><xsl:apply-templates select=\"@*|node()\"/></xsl:copy></xsl:template>\n<xsl:template match=\"customHeaders\"><xsl:copy><xsl:apply-templates select=\"@*|node()\"/><add name=\"X-N\" value=\"{format-number(12.5, '#.#.#')}\"/></xsl:copy></xsl:template>\n</xsl:stylesheet>").unwrap();
+    let xsl = xsl.to_str().unwrap();
+    for args in [
+        vec!["xslt", xsl, &sample("aspnet-mvc")],
+        vec!["apply", "--xsl", xsl, &sample("aspnet-mvc")],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("f.xsl:3:") && err.contains("warning: XTDE1310") && err.contains("#.#.#"),
+            "{err}"
+        );
+        // The number is still written, with the default pattern, as xsltproc does.
+        assert!(stdout(&o).contains("value=\"12.5\""), "{}", stdout(&o));
+    }
+}
+
 // ----- webxsl apply / diff -----
 
 /// Copies every sample into a fresh directory: sites/NAME/web.config.

@@ -351,6 +351,12 @@ fn notes_text(name: &str, a: &Applied) -> String {
     for m in &a.messages {
         s.push_str(&format!("{name}: message: {m}\n"));
     }
+    for w in &a.stylesheet_warnings {
+        s.push_str(&format!(
+            "{name}: while transforming:\n{}",
+            w.to_warning().render()
+        ));
+    }
     s.push_str(&xdt_messages(name, &a.warnings));
     let warn = webxsl::diag::Severity::Warning;
     s.push_str(&broken_entries(

@@ -92,6 +92,9 @@ pub fn run(args: XsltArgs) -> anyhow::Result<i32> {
     for m in &result.messages {
         eprintln!("{m}");
     }
+    for w in &result.warnings {
+        eprint!("{}", w.to_warning().render());
+    }
     // The result is encoded and written in chunks as it is serialized.
     let mut failed = None;
     let mut write = |w: &mut dyn Write| -> std::io::Result<()> {

@@ -1,8 +1,6 @@
-//! Number formatting: the format-token language of `xsl:number` (XSLT 1.0 §7.7) and the
-//! `format-number()` patterns (the JDK 1.1 `DecimalFormat` subset of §12.3). Which numbers
-//! `xsl:number` formats is decided in `exec/number.rs`.
-
-use crate::xslt::ast::DecimalFormat;
+//! Number formatting: the format-token language of `xsl:number` (XSLT 1.0 §7.7). Which
+//! numbers `xsl:number` formats is decided in `exec/number.rs`; `format-number()` patterns
+//! live in [`crate::xslt::decimal`].
 
 fn is_alnum(c: char) -> bool {
     c.is_alphanumeric()
@@ -141,11 +139,6 @@ fn roman(mut n: u64) -> String {
         }
     }
     s
-}
-
-/// `format-number()`; see [`crate::xslt::decimal`].
-pub fn format_number(n: f64, pattern: &str, df: &DecimalFormat) -> Result<String, String> {
-    Ok(crate::xslt::decimal::format_number(n, pattern, df).text)
 }
 
 #[cfg(test)]

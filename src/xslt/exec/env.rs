@@ -66,6 +66,13 @@ impl Host for Exec<'_> {
         self.err(self.cur_loc, code, message)
     }
 
+    fn warn(&mut self, code: &'static str, message: String) {
+        let w = self.err(self.cur_loc, code, message);
+        if !self.warnings.contains(&w) {
+            self.warnings.push(w);
+        }
+    }
+
     fn current(&self) -> NodeRef {
         self.current
     }

@@ -100,6 +100,9 @@ pub struct TransformResult {
     pub output: OutputSpec,
     /// `xsl:message` texts, in order.
     pub messages: Vec<String>,
+    /// What the transformation recovered from (a broken `format-number()` pattern...), each
+    /// once, at the instruction that met it.
+    pub warnings: Vec<XsltError>,
 }
 
 impl Stylesheet {
@@ -137,6 +140,7 @@ impl Stylesheet {
             tree: frame.tree,
             output: self.output.clone(),
             messages: ex.messages,
+            warnings: ex.warnings,
         })
     }
 }
@@ -179,6 +183,7 @@ struct Exec<'a> {
     keys: HashMap<(ExpandedName, DocId), KeyIndex>,
     /// `xsl:message` texts.
     messages: Vec<String>,
+    warnings: Vec<XsltError>,
     /// The XSLT error an XPath evaluation carries out (see [`TUNNEL`]).
     pending: Option<XsltError>,
     /// Documents `document()` has read, by canonical path.
@@ -221,6 +226,7 @@ impl<'a> Exec<'a> {
             depth: 0,
             keys: HashMap::new(),
             messages: Vec::new(),
+            warnings: Vec::new(),
             pending: None,
             loaded: HashMap::new(),
             module_docs: HashMap::new(),

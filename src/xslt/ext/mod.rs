@@ -43,6 +43,9 @@ pub(crate) trait Host {
     fn env(&self) -> &dyn Env;
     /// An error at the instruction being executed.
     fn error(&self, code: &'static str, message: String) -> XsltError;
+    /// A warning at the instruction being executed: the transformation goes on, and the caller
+    /// finds it in `TransformResult::warnings`.
+    fn warn(&mut self, code: &'static str, message: String);
     /// The current node (`current()`): the node the instruction runs on, whatever the context
     /// node of the expression.
     fn current(&self) -> NodeRef;

@@ -10,8 +10,8 @@ use crate::xpath::eval::{to_num, to_string};
 use crate::xpath::value::{Value, sort_dedup, string_value};
 use crate::xslt::XSLT_NS;
 use crate::xslt::ast::DecimalFormat;
+use crate::xslt::decimal;
 use crate::xslt::error::XsltError;
-use crate::xslt::number;
 
 /// XSLT's functions.
 pub(super) const FUNCTIONS: &[HostFn] = &[
@@ -85,9 +85,11 @@ fn format_number(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Valu
             ));
         }
     };
-    let s = number::format_number(n, &pattern, df)
-        .map_err(|m| h.error("XTDE1310", format!("format-number(): {m}")))?;
-    Ok(Value::str(s))
+    let f = decimal::format_number(n, &pattern, df);
+    if let Some(w) = f.warning {
+        h.warn("XTDE1310", format!("format-number(): {w}"));
+    }
+    Ok(Value::str(f.text))
 }
 
 /// `current()`.
