@@ -295,6 +295,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
             transform: TransformOptions {
                 params: params(&args.params),
                 allow_document: args.allow_document,
+                now: super::source_date_epoch(),
                 ..TransformOptions::default()
             },
             allow_broken: args.allow_broken,

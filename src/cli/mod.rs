@@ -110,6 +110,20 @@ pub fn main() -> i32 {
     }
 }
 
+/// The current time for EXSLT's date functions from `SOURCE_DATE_EPOCH` (seconds since
+/// 1970-01-01T00:00:00Z), as xsltproc reads it, so that reproducible builds stay reproducible;
+/// unset or not a whole number of seconds: the clock.
+fn source_date_epoch() -> Option<i64> {
+    let v = std::env::var("SOURCE_DATE_EPOCH").ok()?;
+    let secs = v.trim().parse::<i64>();
+    if secs.is_err() {
+        eprintln!(
+            "webxsl: warning: SOURCE_DATE_EPOCH={v:?} is not a whole number of seconds; the date functions read the clock"
+        );
+    }
+    secs.ok()
+}
+
 fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Inspect(args) => inspect::run(args),

@@ -81,6 +81,7 @@ pub fn run(args: XsltArgs) -> anyhow::Result<i32> {
     let opts = TransformOptions {
         params: params(&args.params),
         allow_document: args.allow_document,
+        now: super::source_date_epoch(),
         document_limits: limits,
         ..TransformOptions::default()
     };

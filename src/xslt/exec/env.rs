@@ -108,4 +108,33 @@ impl Host for Exec<'_> {
     fn generate_id(&mut self, node: NodeRef) -> String {
         Exec::generate_id(self, node)
     }
+
+    fn now(&mut self) -> i64 {
+        *self.now.get_or_insert_with(|| {
+            let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+            match since {
+                Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+            }
+        })
+    }
+
+    fn random(&mut self) -> f64 {
+        if self.rng == 0 {
+            // Seeded from the clock's nanoseconds and an address, as unpredictable as
+            // xsltproc's time-seeded rand() and no more: math:random() is not for secrets.
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64);
+            let here = &self.rng as *const u64 as u64;
+            self.rng = (nanos ^ here.rotate_left(32)) | 1;
+        }
+        // xorshift64*: 53 random bits make a double in [0, 1).
+        let mut x = self.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
 }

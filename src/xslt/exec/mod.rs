@@ -75,6 +75,11 @@ pub struct TransformOptions {
     pub max_work: u64,
     /// Limits for documents read by `document()`.
     pub document_limits: Limits,
+    /// The current time for EXSLT's `date:date-time()` and the other argument-less date
+    /// functions, in seconds since 1970-01-01T00:00:00Z. `None`: the system clock, read once per
+    /// transformation. The command line sets it from `SOURCE_DATE_EPOCH`, as xsltproc does, so
+    /// that builds and tests are reproducible.
+    pub now: Option<i64>,
 }
 
 impl Default for TransformOptions {
@@ -87,6 +92,7 @@ impl Default for TransformOptions {
             max_output_bytes: 256 << 20,
             max_work: 100_000_000,
             document_limits: Limits::default(),
+            now: None,
         }
     }
 }
@@ -197,6 +203,10 @@ struct Exec<'a> {
     work: u64,
     /// `generate-id()` numbers.
     ids: HashMap<NodeRef, usize>,
+    /// The current time, once read (see [`TransformOptions::now`]).
+    now: Option<i64>,
+    /// The state of `math:random()`'s generator (0: not seeded yet).
+    rng: u64,
 }
 
 impl<'a> Exec<'a> {
@@ -235,6 +245,8 @@ impl<'a> Exec<'a> {
             output_bytes: 0,
             work: 0,
             ids: HashMap::new(),
+            now: opts.now,
+            rng: 0,
         }
     }
 

@@ -19,8 +19,12 @@
 //! and a line in [`NAMESPACES`]; `function-available()` then reports its functions too.
 
 mod common;
+mod dates;
 mod libxslt;
+mod math;
 mod msxsl;
+mod sets;
+mod strings;
 mod xslt;
 
 use std::sync::LazyLock;
@@ -65,6 +69,11 @@ pub(crate) trait Host {
     fn decimal_format(&self, name: Option<&ExpandedName>) -> Option<&DecimalFormat>;
     /// The `generate-id()` of a node.
     fn generate_id(&mut self, node: NodeRef) -> String;
+    /// The current time in seconds since 1970-01-01T00:00:00Z, the same for the whole
+    /// transformation (`TransformOptions::now`, else the clock).
+    fn now(&mut self) -> i64;
+    /// A pseudo-random number in [0, 1) (`math:random()`).
+    fn random(&mut self) -> f64;
 }
 
 /// Runs a host function on its evaluated arguments (as many as its [`HostFn`] allows).
@@ -126,6 +135,10 @@ impl HostFn {
 const NAMESPACES: &[&[HostFn]] = &[
     xslt::FUNCTIONS,
     common::FUNCTIONS,
+    strings::FUNCTIONS,
+    math::FUNCTIONS,
+    sets::FUNCTIONS,
+    dates::FUNCTIONS,
     msxsl::FUNCTIONS,
     libxslt::FUNCTIONS,
 ];
