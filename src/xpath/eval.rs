@@ -63,6 +63,29 @@ pub trait Env {
             span.clone(),
         ))
     }
+
+    /// Whether the host defines function `name`, which the parser did not know (a function a
+    /// stylesheet defines with EXSLT's `func:function`).
+    fn has_extension(&self, name: &ExpandedName) -> bool {
+        let _ = name;
+        false
+    }
+
+    /// Calls such a function (only asked when [`Env::has_extension`] says it exists).
+    fn call_extension(
+        &mut self,
+        name: &ExpandedName,
+        args: Vec<Value>,
+        ctx: &Context,
+        span: &Span,
+    ) -> Result<Value, XPathError> {
+        let _ = (args, ctx);
+        Err(XPathError::new(
+            "XPST0017",
+            format!("unknown function {name}()"),
+            span.clone(),
+        ))
+    }
 }
 
 /// A simple environment: a list of trees and variables, no host functions.
@@ -201,11 +224,18 @@ fn evaluate_inner(e: &Expr, ctx: &Context, env: &mut dyn Env) -> Result<Value, X
                 env.call_host(*i, name, vals, ctx, &e.span)?
             }
             Function::Unknown(name) => {
-                return Err(XPathError::new(
-                    "XPST0017",
-                    format!("unknown function {name}()"),
-                    e.span.clone(),
-                ));
+                if !env.has_extension(name) {
+                    return Err(XPathError::new(
+                        "XPST0017",
+                        format!("unknown function {name}()"),
+                        e.span.clone(),
+                    ));
+                }
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(evaluate(a, ctx, env)?);
+                }
+                env.call_extension(name, vals, ctx, &e.span)?
             }
         },
     })

@@ -290,6 +290,13 @@ pub enum InstrKind {
     },
     /// `xsl:number`
     Number(Box<NumberInstr>),
+    /// EXSLT's `func:result` (in a `func:function`): the function's value.
+    FuncResult {
+        /// `select`, if present.
+        select: Option<XExpr>,
+        /// Content (without `select`): the value is a result tree fragment, or "" if empty.
+        body: Body,
+    },
     /// An element webxsl cannot execute (an extension or, in forwards-compatible mode, a
     /// future instruction): its `xsl:fallback` children run instead, or it is an error.
     Unsupported {
@@ -320,6 +327,22 @@ pub struct Template {
     /// Lowest precedence among the modules this template's module imports (for
     /// `xsl:apply-imports`).
     pub imports_from: u32,
+    /// Where it is.
+    pub loc: Loc,
+}
+
+/// A function the stylesheet defines with EXSLT's `func:function`.
+#[derive(Clone, Debug)]
+pub struct UserFunction {
+    /// Its name (always in a namespace).
+    pub name: ExpandedName,
+    /// `xsl:param` children: the arguments, in order.
+    pub params: Vec<Binding>,
+    /// Content after the parameters; `None` when there is none (libexslt fails on every call
+    /// of such a function, and so does webxsl).
+    pub body: Option<Body>,
+    /// Import precedence (higher wins).
+    pub precedence: u32,
     /// Where it is.
     pub loc: Loc,
 }

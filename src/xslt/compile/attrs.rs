@@ -7,8 +7,9 @@ use std::sync::Arc;
 use super::{Compiler, XSLT_NS};
 use crate::xml::document::raw_value_offset;
 use crate::xml::{NodeId, NodeKind, Tree};
-use crate::xpath::ast::{Expr, ExprKind, Function};
+use crate::xpath::ast::Expr;
 use crate::xpath::pattern::{Pattern, parse_pattern};
+use crate::xpath::value::namespace_bindings;
 use crate::xpath::{ExpandedName, StaticContext, XPathError, parse};
 use crate::xslt::ast::{Avt, AvtPart, Loc, NsContext, XExpr};
 use crate::xslt::error::XsltError;
@@ -226,8 +227,7 @@ impl Compiler {
         let mut e = self
             .static_ctx_parse(m, el, |ctx| parse(text, ctx))
             .map_err(|e| self.xpath_error(m, el, attr, &e))?;
-        resolve_qname_literals(&mut e, &|p| t.lookup_namespace(el, p).map(str::to_owned))
-            .map_err(|e| self.xpath_error(m, el, attr, &e))?;
+        resolve_qname_literals(&mut e, &t, el).map_err(|e| self.xpath_error(m, el, attr, &e))?;
         Ok(e)
     }
 
@@ -261,15 +261,13 @@ impl Compiler {
         let mut p = self
             .static_ctx_parse(m, el, |ctx| parse_pattern(&text, ctx))
             .map_err(|e| self.xpath_error(m, el, attr, &e))?;
-        let resolve = |p: &str| t.lookup_namespace(el, p).map(str::to_owned);
         for alt in &mut p.alternatives {
             if let crate::xpath::pattern::Anchor::Expr(e) = &mut alt.anchor {
-                resolve_qname_literals(e, &resolve)
-                    .map_err(|e| self.xpath_error(m, el, attr, &e))?;
+                resolve_qname_literals(e, &t, el).map_err(|e| self.xpath_error(m, el, attr, &e))?;
             }
             for step in &mut alt.steps {
                 for pred in &mut step.preds {
-                    resolve_qname_literals(pred, &resolve)
+                    resolve_qname_literals(pred, &t, el)
                         .map_err(|e| self.xpath_error(m, el, attr, &e))?;
                 }
             }
@@ -349,10 +347,7 @@ impl Compiler {
                                 e.message.clone(),
                             )
                         })?;
-                    resolve_qname_literals(&mut expr, &|p| {
-                        tt.lookup_namespace(el, p).map(str::to_owned)
-                    })
-                    .map_err(|e| {
+                    resolve_qname_literals(&mut expr, &tt, el).map_err(|e| {
                         self.err(
                             m,
                             value_start + raw_value_offset(raw, start + e.span.start),
@@ -427,81 +422,13 @@ impl Compiler {
     }
 }
 
-/// Rewrites the literal QName arguments of host functions (`key()`, `format-number()`...: those
-/// with an [`ext::QNameArg`]) into Clark notation (`{uri}local`), resolved against the
-/// stylesheet's namespaces at compile time.
-fn resolve_qname_literals(
-    e: &mut Expr,
-    resolve: &dyn Fn(&str) -> Option<String>,
-) -> Result<(), XPathError> {
-    fn walk(e: &mut Expr, resolve: &dyn Fn(&str) -> Option<String>) -> Result<(), XPathError> {
-        match &mut e.kind {
-            ExprKind::Call(f, args) => {
-                let qname_arg = match f {
-                    Function::Host(i, _) => ext::qname_arg(*i),
-                    _ => None,
-                };
-                for (k, a) in args.iter_mut().enumerate() {
-                    if let Some(q) = qname_arg.filter(|q| q.index == k) {
-                        if let ExprKind::Literal(l) = &a.kind {
-                            let v = l.trim();
-                            let clark = match v.split_once(':') {
-                                Some((p, local)) => match resolve(p) {
-                                    Some(u) if !u.is_empty() => format!("{{{u}}}{local}"),
-                                    _ => {
-                                        return Err(XPathError::new(
-                                            "XTDE1390",
-                                            format!("namespace prefix '{p}' is not declared"),
-                                            a.span.clone(),
-                                        ));
-                                    }
-                                },
-                                // element-available() alone uses the default namespace.
-                                None if q.default_ns => match resolve("") {
-                                    Some(u) if !u.is_empty() => format!("{{{u}}}{v}"),
-                                    _ => v.to_owned(),
-                                },
-                                None => v.to_owned(),
-                            };
-                            a.kind = ExprKind::Literal(clark.into());
-                            continue;
-                        }
-                    }
-                    walk(a, resolve)?;
-                }
-                Ok(())
-            }
-            ExprKind::Or(a, b)
-            | ExprKind::And(a, b)
-            | ExprKind::Compare(_, a, b)
-            | ExprKind::Arith(_, a, b)
-            | ExprKind::Union(a, b) => {
-                walk(a, resolve)?;
-                walk(b, resolve)
-            }
-            ExprKind::Neg(a) => walk(a, resolve),
-            ExprKind::Filter(a, preds) => {
-                walk(a, resolve)?;
-                for p in preds {
-                    walk(p, resolve)?;
-                }
-                Ok(())
-            }
-            ExprKind::Path(start, steps) => {
-                if let crate::xpath::ast::PathStart::Expr(a) = start {
-                    walk(a, resolve)?;
-                }
-                for s in steps {
-                    for p in &mut s.preds {
-                        walk(p, resolve)?;
-                    }
-                }
-                Ok(())
-            }
-            ExprKind::Literal(_) | ExprKind::Number(_) | ExprKind::Var(_) => Ok(()),
-        }
-    }
-    walk(e, resolve)
+/// Resolves what host function calls in `e` need from the stylesheet element `el` holding the
+/// expression: literal QName arguments, and the in-scope namespaces for those that take them
+/// (see [`ext::resolve_host_arguments`]).
+fn resolve_qname_literals(e: &mut Expr, tree: &Tree, el: NodeId) -> Result<(), XPathError> {
+    let resolve = |p: &str| tree.lookup_namespace(el, p).map(str::to_owned);
+    let in_scope = || ext::encode_namespaces(&namespace_bindings(tree, el));
+    ext::resolve_host_arguments(e, &resolve, &in_scope)
 }
 
 #[cfg(test)]

@@ -33,6 +33,10 @@ impl Compiler {
         for d in &decls {
             let t = self.tree(d.module);
             let el = d.node;
+            if t.namespace_uri(el) == crate::xslt::ext::EXSLT_FUNCTIONS {
+                self.exslt_function_decl(d)?;
+                continue;
+            }
             if t.namespace_uri(el) != XSLT_NS {
                 if t.namespace_uri(el).is_empty() && !self.forwards_compatible(d.module, el) {
                     return Err(self.err_el(

@@ -69,7 +69,7 @@ impl Compiler {
     }
 
     /// The namespaces `extension-element-prefixes` declares in scope at `el`.
-    fn extension_namespaces(&self, m: usize, el: NodeId) -> Vec<String> {
+    pub(super) fn extension_namespaces(&self, m: usize, el: NodeId) -> Vec<String> {
         let t = &self.modules[m].tree;
         let mut out = Vec::new();
         let mut cur = Some(el);
@@ -191,6 +191,11 @@ impl Compiler {
                 .map(|k| k.map(|kind| Instr { kind, loc }));
         }
         if self.extension_namespaces(m, el).iter().any(|u| u == uri) {
+            if uri == crate::xslt::ext::EXSLT_FUNCTIONS {
+                if let Some(kind) = self.exslt_function_instr(m, el, scope)? {
+                    return Ok(Some(Instr { kind, loc }));
+                }
+            }
             let fallback = self.fallback(m, el, scope)?;
             return Ok(Some(Instr {
                 kind: InstrKind::Unsupported {

@@ -18,6 +18,7 @@
 
 mod attrs;
 mod decls;
+mod functions;
 mod instructions;
 mod modules;
 
@@ -143,6 +144,8 @@ pub struct Stylesheet {
     pub(crate) rules: HashMap<Option<ExpandedName>, RuleSet>,
     pub(crate) globals: Vec<Global>,
     pub(crate) keys: HashMap<ExpandedName, Vec<KeyDef>>,
+    /// Functions defined with `func:function`, by name.
+    pub(crate) functions: HashMap<ExpandedName, UserFunction>,
     pub(crate) attribute_sets: HashMap<ExpandedName, Vec<AttributeSet>>,
     pub(crate) decimal_formats: HashMap<Option<ExpandedName>, DecimalFormat>,
     pub(crate) space_rules: Vec<SpaceRule>,
@@ -270,6 +273,7 @@ struct Compiler {
     named: HashMap<ExpandedName, (usize, u32)>,
     globals: HashMap<ExpandedName, Global>,
     keys: HashMap<ExpandedName, Vec<KeyDef>>,
+    functions: HashMap<ExpandedName, UserFunction>,
     attribute_sets: HashMap<ExpandedName, Vec<AttributeSet>>,
     decimal_formats: HashMap<Option<ExpandedName>, (DecimalFormat, u32)>,
     space_rules: Vec<SpaceRule>,
@@ -445,6 +449,7 @@ impl Compiler {
             rules,
             globals,
             keys: self.keys,
+            functions: self.functions,
             attribute_sets: self.attribute_sets,
             decimal_formats: self
                 .decimal_formats

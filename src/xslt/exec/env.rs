@@ -1,10 +1,10 @@
 //! What an execution shows XPath ([`Env`]: documents, variables, the work budget, host
 //! function calls) and the host functions ([`Host`]).
 
-use super::Exec;
+use super::{Exec, TUNNEL};
 use crate::xml::Tree;
-use crate::xpath::ast::Span;
-use crate::xpath::eval::{Context, Env};
+use crate::xpath::ast::{Expr, Span};
+use crate::xpath::eval::{Context, Env, evaluate};
 use crate::xpath::value::{DocId, NodeRef, Value};
 use crate::xpath::{ExpandedName, XPathError};
 use crate::xslt::ast::DecimalFormat;
@@ -54,6 +54,21 @@ impl Env for Exec<'_> {
         span: &Span,
     ) -> Result<Value, XPathError> {
         ext::call(index, self, args, ctx).map_err(|e| self.tunnel(e, span))
+    }
+
+    fn has_extension(&self, name: &ExpandedName) -> bool {
+        self.user_function(name).is_some()
+    }
+
+    fn call_extension(
+        &mut self,
+        name: &ExpandedName,
+        args: Vec<Value>,
+        ctx: &Context,
+        span: &Span,
+    ) -> Result<Value, XPathError> {
+        self.call_function(name, args, ctx)
+            .map_err(|e| self.tunnel(e, span))
     }
 }
 
@@ -107,6 +122,25 @@ impl Host for Exec<'_> {
 
     fn generate_id(&mut self, node: NodeRef) -> String {
         Exec::generate_id(self, node)
+    }
+
+    fn evaluate(
+        &mut self,
+        expr: &Expr,
+        ctx: &Context,
+    ) -> Result<Result<Value, XPathError>, XsltError> {
+        match evaluate(expr, ctx, self) {
+            Ok(v) => Ok(Ok(v)),
+            Err(e) if e.code == TUNNEL => Err(self
+                .pending
+                .take()
+                .unwrap_or_else(|| self.error(e.code, e.message))),
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
+    fn has_function(&self, name: &ExpandedName) -> bool {
+        self.user_function(name).is_some()
     }
 
     fn now(&mut self) -> i64 {

@@ -26,6 +26,7 @@ mod construct;
 mod control;
 mod documents;
 mod env;
+mod functions;
 mod messages;
 mod number;
 mod sort;
@@ -207,6 +208,8 @@ struct Exec<'a> {
     now: Option<i64>,
     /// The state of `math:random()`'s generator (0: not seeded yet).
     rng: u64,
+    /// The `func:result` of each function call in progress, innermost last.
+    func_results: Vec<Option<Value>>,
 }
 
 impl<'a> Exec<'a> {
@@ -247,6 +250,7 @@ impl<'a> Exec<'a> {
             ids: HashMap::new(),
             now: opts.now,
             rng: 0,
+            func_results: Vec::new(),
         }
     }
 
@@ -380,6 +384,7 @@ impl<'a> Exec<'a> {
             } => self.for_each(select, sorts, body),
             InstrKind::If { test, body } => self.if_(test, body),
             InstrKind::Choose { whens, otherwise } => self.choose(whens, otherwise.as_deref()),
+            InstrKind::FuncResult { select, body } => self.func_result(select.as_ref(), body, loc),
             InstrKind::Unsupported { name, fallback } => {
                 self.unsupported(name, fallback.as_deref(), loc)
             }

@@ -32,7 +32,8 @@ pub(super) fn node_set(
         v => {
             let s = to_string(v, h.env()).to_string();
             let mut t = Tree::new();
-            t.append_text(NodeId::ROOT, &s);
+            // A text node even for "": count(exsl:node-set('')) is 1 in libexslt.
+            t.append_text_node(NodeId::ROOT, &s);
             let id = h.add_tree(t);
             let kids: Vec<NodeRef> = h
                 .env()

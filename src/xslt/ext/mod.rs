@@ -12,14 +12,22 @@
 //!   `unparsed-entity-uri`, `generate-id`, `system-property`, `element-available` and
 //!   `function-available`;
 //! - `common.rs`, EXSLT common ([`EXSLT_COMMON`]): `exsl:node-set`, `exsl:object-type`;
+//! - `strings.rs`, `math.rs`, `sets.rs`, `dates.rs`: EXSLT strings, math, sets and
+//!   dates-and-times, as libexslt implements them;
+//! - `dynamic.rs`, EXSLT dynamic: `dyn:evaluate`, `dyn:map` (they parse XPath at run time, with
+//!   the namespaces the compiler hands them: [`HostFn::with_namespaces`]);
 //! - `msxsl.rs` ([`MSXSL_NS`]): `msxsl:node-set`;
 //! - `libxslt.rs` ([`LIBXSLT_NS`]): libxslt's `node-set`.
 //!
-//! A new namespace (EXSLT strings, math, sets...) is a file here with its URI and `FUNCTIONS`,
-//! and a line in [`NAMESPACES`]; `function-available()` then reports its functions too.
+//! A new namespace is a file here with its URI and `FUNCTIONS`, and a line in [`NAMESPACES`];
+//! `function-available()` then reports its functions too. Functions a stylesheet defines
+//! (EXSLT's `func:function`, [`EXSLT_FUNCTIONS`]) are no host functions: the compiler reads them
+//! (`compile/functions.rs`) and XPath calls them through `Env::call_extension`
+//! (`exec/functions.rs`).
 
 mod common;
 mod dates;
+mod dynamic;
 mod libxslt;
 mod math;
 mod msxsl;
@@ -30,15 +38,19 @@ mod xslt;
 use std::sync::LazyLock;
 
 use crate::xml::Tree;
-use crate::xpath::ast::HostFunction;
+use crate::xpath::ast::{Expr, ExprKind, Function, HostFunction};
 use crate::xpath::value::{DocId, NodeRef, Value};
-use crate::xpath::{Context, Env, ExpandedName};
+use crate::xpath::{Context, Env, ExpandedName, XPathError};
 use crate::xslt::ast::DecimalFormat;
 use crate::xslt::error::XsltError;
 
 pub use common::EXSLT_COMMON;
 pub use libxslt::LIBXSLT_NS;
 pub use msxsl::MSXSL_NS;
+
+/// EXSLT functions (`func:function`, `func:result`: `compile/functions.rs`,
+/// `exec/functions.rs`).
+pub const EXSLT_FUNCTIONS: &str = "http://exslt.org/functions";
 
 /// What a host function may ask of the transformation that calls it (`exec/env.rs` implements
 /// it for the executor).
@@ -69,6 +81,17 @@ pub(crate) trait Host {
     fn decimal_format(&self, name: Option<&ExpandedName>) -> Option<&DecimalFormat>;
     /// The `generate-id()` of a node.
     fn generate_id(&mut self, node: NodeRef) -> String;
+    /// Evaluates an expression parsed at run time (`dyn:evaluate`) in context `ctx`, with the
+    /// variables in scope at the calling instruction. `Ok(Err(e))`: the expression failed
+    /// with an XPath error, which the caller may recover from; `Err`: the transformation stops
+    /// (an XSLT error inside, such as a terminating message or the work budget).
+    fn evaluate(
+        &mut self,
+        expr: &Expr,
+        ctx: &Context,
+    ) -> Result<Result<Value, XPathError>, XsltError>;
+    /// Whether the stylesheet defines function `name` (`func:function`).
+    fn has_function(&self, name: &ExpandedName) -> bool;
     /// The current time in seconds since 1970-01-01T00:00:00Z, the same for the whole
     /// transformation (`TransformOptions::now`, else the clock).
     fn now(&mut self) -> i64;
@@ -98,6 +121,9 @@ pub(crate) struct HostFn {
     pub sig: HostFunction,
     /// The argument that is a QName, if any.
     pub qname_arg: Option<QNameArg>,
+    /// Whether the function gets the in-scope namespaces of the calling stylesheet element as
+    /// an extra last argument (see [`HostFn::with_namespaces`]).
+    pub namespaces: bool,
     /// The implementation.
     pub call: HostCall,
 }
@@ -119,8 +145,17 @@ impl HostFn {
                 max,
             },
             qname_arg: None,
+            namespaces: false,
             call,
         }
+    }
+
+    /// The same function, called with one more argument after those written: the namespaces
+    /// in scope where the call is written ([`decode_namespaces`] reads it), for functions that
+    /// parse XPath at run time (`dyn:evaluate`).
+    pub(crate) const fn with_namespaces(mut self) -> HostFn {
+        self.namespaces = true;
+        self
     }
 
     /// The same function, whose argument `index` is a QName.
@@ -139,6 +174,7 @@ const NAMESPACES: &[&[HostFn]] = &[
     math::FUNCTIONS,
     sets::FUNCTIONS,
     dates::FUNCTIONS,
+    dynamic::FUNCTIONS,
     msxsl::FUNCTIONS,
     libxslt::FUNCTIONS,
 ];
@@ -190,4 +226,119 @@ pub(crate) fn parse_clark(s: &str) -> ExpandedName {
         }
     }
     ExpandedName::local(s.trim())
+}
+
+/// Gives host function calls in `e` what they need from the stylesheet at compile time: literal
+/// QName arguments (`key()`, `format-number()`...: those with a [`QNameArg`]) become Clark
+/// notation (`{uri}local`) through `resolve`, and functions that evaluate XPath at run time
+/// (`dyn:evaluate`: [`HostFn::namespaces`]) get one more argument, the namespaces in scope
+/// (`in_scope`, made by [`encode_namespaces`]).
+pub(crate) fn resolve_host_arguments(
+    e: &mut Expr,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    in_scope: &dyn Fn() -> String,
+) -> Result<(), XPathError> {
+    fn walk(
+        e: &mut Expr,
+        resolve: &dyn Fn(&str) -> Option<String>,
+        in_scope: &dyn Fn() -> String,
+    ) -> Result<(), XPathError> {
+        match &mut e.kind {
+            ExprKind::Call(f, args) => {
+                let qname_arg = match f {
+                    Function::Host(i, _) => qname_arg(*i),
+                    _ => None,
+                };
+                for (k, a) in args.iter_mut().enumerate() {
+                    if let Some(q) = qname_arg.filter(|q| q.index == k) {
+                        if let ExprKind::Literal(l) = &a.kind {
+                            let v = l.trim();
+                            let clark = match v.split_once(':') {
+                                Some((p, local)) => match resolve(p) {
+                                    Some(u) if !u.is_empty() => format!("{{{u}}}{local}"),
+                                    _ => {
+                                        return Err(XPathError::new(
+                                            "XTDE1390",
+                                            format!("namespace prefix '{p}' is not declared"),
+                                            a.span.clone(),
+                                        ));
+                                    }
+                                },
+                                // element-available() alone uses the default namespace.
+                                None if q.default_ns => match resolve("") {
+                                    Some(u) if !u.is_empty() => format!("{{{u}}}{v}"),
+                                    _ => v.to_owned(),
+                                },
+                                None => v.to_owned(),
+                            };
+                            a.kind = ExprKind::Literal(clark.into());
+                            continue;
+                        }
+                    }
+                    walk(a, resolve, in_scope)?;
+                }
+                if let Function::Host(i, _) = f {
+                    if TABLE.functions.get(*i).is_some_and(|h| h.namespaces) {
+                        let span = e.span.clone();
+                        args.push(Expr {
+                            kind: ExprKind::Literal(in_scope().into()),
+                            span,
+                        });
+                    }
+                }
+                Ok(())
+            }
+            ExprKind::Or(a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Compare(_, a, b)
+            | ExprKind::Arith(_, a, b)
+            | ExprKind::Union(a, b) => {
+                walk(a, resolve, in_scope)?;
+                walk(b, resolve, in_scope)
+            }
+            ExprKind::Neg(a) => walk(a, resolve, in_scope),
+            ExprKind::Filter(a, preds) => {
+                walk(a, resolve, in_scope)?;
+                for p in preds {
+                    walk(p, resolve, in_scope)?;
+                }
+                Ok(())
+            }
+            ExprKind::Path(start, steps) => {
+                if let crate::xpath::ast::PathStart::Expr(a) = start {
+                    walk(a, resolve, in_scope)?;
+                }
+                for s in steps {
+                    for p in &mut s.preds {
+                        walk(p, resolve, in_scope)?;
+                    }
+                }
+                Ok(())
+            }
+            ExprKind::Literal(_) | ExprKind::Number(_) | ExprKind::Var(_) => Ok(()),
+        }
+    }
+    walk(e, resolve, in_scope)
+}
+
+/// The in-scope namespaces of a stylesheet element as one string, for functions that parse
+/// XPath at run time (read back by [`decode_namespaces`]).
+pub(crate) fn encode_namespaces(bindings: &[(&str, &str)]) -> String {
+    let mut s = String::new();
+    for (p, u) in bindings {
+        if !s.is_empty() {
+            s.push('\0');
+        }
+        s.push_str(p);
+        s.push('\u{1}');
+        s.push_str(u);
+    }
+    s
+}
+
+/// The (prefix, uri) pairs [`encode_namespaces`] wrote.
+pub(crate) fn decode_namespaces(s: &str) -> Vec<(&str, &str)> {
+    s.split('\0')
+        .filter_map(|b| b.split_once('\u{1}'))
+        .collect()
 }

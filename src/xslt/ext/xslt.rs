@@ -150,17 +150,19 @@ fn system_property(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Va
 /// `element-available(qname)`: the XSLT instructions; no extension elements.
 fn element_available(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
     let name = parse_clark(&to_string(&args[0], h.env()));
+    let exslt = &*name.uri == super::EXSLT_FUNCTIONS && &*name.local == "result";
     Ok(Value::Bool(
-        &*name.uri == XSLT_NS && INSTRUCTIONS.contains(&&*name.local),
+        exslt || (&*name.uri == XSLT_NS && INSTRUCTIONS.contains(&&*name.local)),
     ))
 }
 
-/// `function-available(qname)`: XPath's core functions and every host function.
+/// `function-available(qname)`: XPath's core functions, every host function and the
+/// stylesheet's own (`func:function`).
 fn function_available(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
     let name = parse_clark(&to_string(&args[0], h.env()));
     let core = name.uri.is_empty() && CoreFn::from_name(&name.local).is_some();
     let hosted = signatures()
         .iter()
         .any(|h| h.uri == &*name.uri && h.local == &*name.local);
-    Ok(Value::Bool(core || hosted))
+    Ok(Value::Bool(core || hosted || h.has_function(&name)))
 }
