@@ -397,3 +397,82 @@ fn the_factory_template_runs_on_every_sample() {
         assert!(Path::new(&sample).exists());
     }
 }
+
+// ----- EXSLT functions: positions and warnings (results are in tests/exslt_differential.rs) -----
+
+#[test]
+fn exslt_function_mistakes_are_positioned() {
+    let ns = r#"xmlns:func="http://exslt.org/functions" xmlns:my="urn:my""#;
+    // Without extension-element-prefixes, func:result is a literal result element: the
+    // stylesheet compiles with a warning at the function, and calling it fails there.
+    let xsl = format!(
+        "<xsl:stylesheet version=\"1.0\" {XSL_NS} {ns}>\n<func:function name=\"my:f\"><func:result select=\"1\"/></func:function>\n<xsl:template match=\"/\"><xsl:value-of select=\"my:f()\"/></xsl:template>\n</xsl:stylesheet>"
+    );
+    let s = Stylesheet::from_str(&xsl, None).unwrap();
+    let w = &s.warnings()[0];
+    assert_eq!(
+        (w.code, w.pos),
+        ("WXSL0005", Some(Pos { line: 2, col: 1 })),
+        "{w}"
+    );
+    assert!(w.message.contains("extension-element-prefixes"), "{w}");
+    let e = run_with(&xsl, "<a/>", &TransformOptions::default()).unwrap_err();
+    assert_eq!(
+        (e.code, e.pos.map(|p| p.line)),
+        ("WXSL0007", Some(2)),
+        "{e}"
+    );
+
+    // With it, a misplaced func:result is a compile error at its place.
+    let ext = format!("{ns} extension-element-prefixes=\"func\"");
+    let xsl = format!(
+        "<xsl:stylesheet version=\"1.0\" {XSL_NS} {ext}>\n<func:function name=\"my:f\">\n  <func:result select=\"1\"/>\n  <xsl:variable name=\"x\"/>\n</func:function>\n</xsl:stylesheet>"
+    );
+    let e = Stylesheet::from_str(&xsl, None).unwrap_err();
+    assert_eq!(
+        (e.code, e.pos),
+        ("XTSE0010", Some(Pos { line: 4, col: 3 })),
+        "{e}"
+    );
+    assert!(e.message.contains("only xsl:fallback"), "{e}");
+    let xsl = format!(
+        "<xsl:stylesheet version=\"1.0\" {XSL_NS} {ext}>\n<xsl:template match=\"/\"><func:result select=\"1\"/></xsl:template>\n</xsl:stylesheet>"
+    );
+    let e = Stylesheet::from_str(&xsl, None).unwrap_err();
+    assert_eq!(
+        (e.code, e.pos),
+        ("XTSE0010", Some(Pos { line: 2, col: 25 })),
+        "{e}"
+    );
+
+    // A second func:result in one call is a runtime error at the second one.
+    let xsl = format!(
+        "<xsl:stylesheet version=\"1.0\" {XSL_NS} {ext}>\n<func:function name=\"my:f\"><xsl:for-each select=\"//b\">\n<func:result select=\".\"/></xsl:for-each></func:function>\n<xsl:template match=\"/\"><xsl:value-of select=\"my:f()\"/></xsl:template>\n</xsl:stylesheet>"
+    );
+    assert!(run_with(&xsl, "<a><b/></a>", &TransformOptions::default()).is_ok());
+    let e = run_with(&xsl, "<a><b/><b/></a>", &TransformOptions::default()).unwrap_err();
+    assert_eq!(
+        (e.code, e.pos),
+        ("XTDE0640", Some(Pos { line: 3, col: 1 })),
+        "{e}"
+    );
+}
+
+#[test]
+fn dyn_evaluate_sees_namespaces_and_variables_and_warns_on_broken_expressions() {
+    let xsl = format!(
+        "<xsl:stylesheet version=\"1.0\" {XSL_NS} xmlns:dyn=\"http://exslt.org/dynamic\" xmlns:p=\"urn:p\">\n<xsl:output method=\"text\"/>\n<xsl:template match=\"/\"><xsl:variable name=\"v\" select=\"'p:b'\"/><xsl:value-of select=\"dyn:evaluate(concat('count(//', $v, ')'))\"/>,<xsl:value-of select=\"count(dyn:evaluate('1 +'))\"/></xsl:template>\n</xsl:stylesheet>"
+    );
+    let s = Stylesheet::from_str(&xsl, None).unwrap();
+    let doc = Document::parse_str(r#"<a xmlns="urn:p"><b/><b/></a>"#, &Limits::default()).unwrap();
+    let r = s
+        .transform(doc.tree(), &TransformOptions::default())
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(serialize(&r.tree, &r.output).unwrap()).unwrap(),
+        "2,0"
+    );
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert_eq!(r.warnings[0].code, "XPST0003");
+    assert_eq!(r.warnings[0].pos.map(|p| p.line), Some(3));
+}

@@ -7,7 +7,10 @@
 //! | WXSL0001 | template recursion deeper than the limit |
 //! | WXSL0002 | the result is larger than the output limit |
 //! | WXSL0003 | `document()` without `--allow-document`, or a non-local URI |
-//! | WXSL0004 | unsupported feature |
+//! | WXSL0004 | the work budget is spent (runaway XPath or recursion) |
+//! | WXSL0005 | warning: a `func:function` that cannot work (its `func:result` is no instruction, or its name has no or an undeclared prefix) |
+//! | WXSL0006 | a `func:function` of nothing but parameters is called (libexslt fails too) |
+//! | WXSL0007 | a `func:function` writes to the result tree |
 
 use std::path::PathBuf;
 

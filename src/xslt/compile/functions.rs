@@ -31,7 +31,7 @@ impl Compiler {
             self.warnings.borrow_mut().push(self.err_el(
                 m,
                 el,
-                "WXSL0010",
+                "WXSL0005",
                 format!("func:function {why}; it is ignored"),
             ));
         };
@@ -45,7 +45,7 @@ impl Compiler {
             self.warnings.borrow_mut().push(self.err_el(
                 m,
                 el,
-                "WXSL0010",
+                "WXSL0005",
                 format!(
                     "the functions namespace is not in extension-element-prefixes here, so func:result is a literal result element and calls of this function fail; declare extension-element-prefixes=\"{}\"",
                     t.prefix(el)

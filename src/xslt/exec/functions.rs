@@ -51,7 +51,7 @@ impl Exec<'_> {
         let Some(body) = &f.body else {
             return Err(self.err(
                 f.loc,
-                "WXSL0011",
+                "WXSL0006",
                 format!(
                     "{name}() has nothing but parameters, so it gives no value (libexslt fails on it too); add a func:result"
                 ),
@@ -130,7 +130,7 @@ impl Exec<'_> {
         if written.tree.first_child(NodeId::ROOT).is_some() {
             return Err(self.err(
                 f.loc,
-                "WXSL0012",
+                "WXSL0007",
                 format!(
                     "{}() writes to the result tree; a function may only give its value with func:result",
                     f.name
