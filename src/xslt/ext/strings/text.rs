@@ -1,6 +1,12 @@
 //! The string work of `str:tokenize`, `str:split`, `str:replace`, `str:padding` and
 //! `str:align`, on plain Rust strings (the XPath side is in `mod.rs`). Lengths and positions
 //! count characters, as libexslt's do (it measures UTF-8 characters); matching compares bytes.
+//!
+//! libexslt quirks reproduced here: empty tokens dropped by `tokenize` and `split`; `split`
+//! folding ASCII case; `replace`'s longest-match rule and its insertion of an empty search
+//! string's replacement between unmatched characters only; `padding`'s cap of 100,000
+//! characters and its space for an empty padding string; `align` comparing its alignment
+//! exactly. Not reproduced: `split(s, '')` splitting UTF-8 bytes (here: characters).
 
 /// `str:tokenize`: the non-empty runs of `s` between characters of `delimiters`; with no
 /// delimiters, every character on its own.

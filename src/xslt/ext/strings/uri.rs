@@ -1,5 +1,11 @@
 //! `str:encode-uri` and `str:decode-uri` on plain strings, as libexslt does them with
 //! libxml2's `xmlURIEscapeStr` and `xmlURIUnescapeString`.
+//!
+//! libexslt quirks reproduced here: `@` never escaped, `#` escaped even when reserved
+//! characters are kept, malformed `%` escapes kept as they are, decoding stopped at a decoded
+//! NUL byte, and an empty result for bytes that are not UTF-8. Not reproduced: libexslt passes
+//! overlong forms, surrogates and code points past U+10FFFF through as invalid UTF-8; here
+//! they give an empty result like any other invalid UTF-8.
 
 /// Characters never escaped besides ASCII letters and digits: RFC 2396's marks, and `@`, which
 /// `xmlURIEscapeStr` always leaves alone.
