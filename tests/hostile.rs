@@ -337,6 +337,14 @@ fn exponential_strings_and_results_are_stopped() {
         "<xsl:template match=\"/\"><xsl:call-template name=\"grow\"><xsl:with-param name=\"t\" select=\"'0123456789abcdef'\"/></xsl:call-template></xsl:template>\n<xsl:template name=\"grow\"><xsl:param name=\"t\"/><xsl:variable name=\"u\"><xsl:value-of select=\"$t\"/><xsl:value-of select=\"$t\"/></xsl:variable><xsl:call-template name=\"grow\"><xsl:with-param name=\"t\" select=\"$u\"/></xsl:call-template></xsl:template>",
     );
     positioned_error(&bounded(&["xslt", &x, &sample()]), &x, "3:", "WXSL0002");
+    // str:replace with an empty search string is quadratic: 20,000 characters put between
+    // each two of 20,000 would be 400 MB. It is charged before it is built.
+    let x = write(
+        &d,
+        "replace.xsl",
+        b"<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\" xmlns:str=\"http://exslt.org/strings\">\n<xsl:variable name=\"s\" select=\"str:padding(20000, 'x')\"/>\n<xsl:template match=\"/\"><xsl:value-of select=\"str:replace($s, '', $s)\"/></xsl:template>\n</xsl:stylesheet>\n",
+    );
+    positioned_error(&bounded(&["xslt", &x, &sample()]), &x, "3:", "WXSL0004");
 }
 
 #[test]

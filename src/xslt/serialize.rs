@@ -452,7 +452,10 @@ impl<'a> Writer<'a> {
                 needed.push((p, u));
             }
         };
-        for b in t.namespaces(n) {
+        // In libxml2's order: the element's own declarations first, then those of its
+        // ancestors, nearest first (the reverse of the tree's namespace list, as libxslt copies
+        // namespaces onto literal result elements and copies).
+        for b in t.namespaces(n).iter().rev() {
             let (p, u) = (t.atom(b.prefix), t.atom(b.uri));
             if u.is_empty() && !p.is_empty() {
                 continue;
@@ -684,9 +687,12 @@ impl<'a> Writer<'a> {
                 let c = b as char;
                 let keep = b.is_ascii_alphanumeric() || "-_.!~*'()@/:=?;#%&,+<>".contains(c);
                 if keep {
+                    // Kept characters are then escaped as in any attribute, as libxml2 does.
                     match c {
                         '&' => self.out.push_str("&amp;"),
                         '"' => self.out.push_str("&quot;"),
+                        '<' => self.out.push_str("&lt;"),
+                        '>' => self.out.push_str("&gt;"),
                         c => self.out.push(c),
                     }
                 } else {

@@ -112,7 +112,9 @@
     <xsl:if test="function-available('math:sqrt')">
       <!-- square-root staffing: offered load plus a safety margin of its square root -->
       <xsl:variable name="load" select="$rps * 0.25"/>
-      <xsl:value-of select="concat('  offered load             ', $load, ' busy threads&#10;')"/>
+      <!-- formatted: a bare double prints differently in webxsl (shortest round trip) and
+           libxml2 (15 digits), see docs/xpath.md -->
+      <xsl:value-of select="concat('  offered load             ', format-number($load, '0.###'), ' busy threads&#10;')"/>
       <xsl:value-of select="concat('  worker threads           ', ceiling($load + 2 * math:sqrt($load)),
                                    ' (sqrt margin ', format-number(math:sqrt($load), '0.000'), ')&#10;')"/>
     </xsl:if>

@@ -153,6 +153,14 @@ impl Host for Exec<'_> {
         })
     }
 
+    fn charge(&mut self, units: u64) -> Result<(), XsltError> {
+        self.work = self.work.saturating_add(units);
+        if self.work > self.opts.max_work {
+            return Err(Host::error(self, "WXSL0004", self.work_message()));
+        }
+        Ok(())
+    }
+
     fn random(&mut self) -> f64 {
         if self.rng == 0 {
             // Seeded from the clock's nanoseconds and an address, as unpredictable as

@@ -95,6 +95,9 @@ pub(crate) trait Host {
     /// The current time in seconds since 1970-01-01T00:00:00Z, the same for the whole
     /// transformation (`TransformOptions::now`, else the clock).
     fn now(&mut self) -> i64;
+    /// Charges `units` of work (bytes a function is about to build) to the transformation's
+    /// budget: WXSL0004 once it is spent, as for `concat()`.
+    fn charge(&mut self, units: u64) -> Result<(), XsltError>;
     /// A pseudo-random number in [0, 1) (`math:random()`).
     fn random(&mut self) -> f64;
 }

@@ -136,6 +136,26 @@ fn replace(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, Xsl
         }
         v => vec![Some(to_string(v, h.env()).to_string())],
     };
+    // What the result may grow to, charged before it is built: an empty search string puts its
+    // replacement between every two characters (`str:replace($s, '', $s)` is quadratic).
+    let longest = replacements
+        .iter()
+        .flatten()
+        .map(String::len)
+        .max()
+        .unwrap_or(0);
+    let shortest = searches
+        .iter()
+        .map(String::len)
+        .filter(|&l| l > 0)
+        .min()
+        .unwrap_or(1);
+    let chars = s.chars().count() as u64;
+    let mut bound = (s.len() + s.len() / shortest * longest) as u64;
+    if searches.iter().any(String::is_empty) {
+        bound = bound.saturating_add(chars.saturating_mul(longest as u64));
+    }
+    h.charge(bound)?;
     let out = text::replace(&s, &searches, &replacements);
     let mut t = Tree::new();
     // A text node even when empty, as libexslt makes one: count() of the result is 1.
