@@ -476,3 +476,23 @@ fn dyn_evaluate_sees_namespaces_and_variables_and_warns_on_broken_expressions() 
     assert_eq!(r.warnings[0].code, "XPST0003");
     assert_eq!(r.warnings[0].pos.map(|p| p.line), Some(3));
 }
+
+#[test]
+fn the_clock_of_the_date_functions_is_injectable() {
+    let xsl = format!(
+        "<xsl:stylesheet version=\"1.0\" {XSL_NS} xmlns:date=\"http://exslt.org/dates-and-times\">\n<xsl:output method=\"text\"/>\n<xsl:template match=\"/\"><xsl:value-of select=\"concat(date:date-time(), ' ', date:day-name(), ' ', date:add(date:date(), 'P1M'))\"/></xsl:template>\n</xsl:stylesheet>"
+    );
+    let at = |now| {
+        let opts = TransformOptions {
+            now: Some(now),
+            ..TransformOptions::default()
+        };
+        run_with(&xsl, "<a/>", &opts).unwrap()
+    };
+    assert_eq!(at(0), "1970-01-01T00:00:00Z Thursday 1970-02-01");
+    // 2024-01-31T23:59:59Z: a leap year's February clamps the day.
+    assert_eq!(
+        at(1_706_745_599),
+        "2024-01-31T23:59:59Z Wednesday 2024-02-29"
+    );
+}
