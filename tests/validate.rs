@@ -247,8 +247,49 @@ fn cases() -> Vec<(&'static str, String, String)> {
         ),
         (
             "csp-missing-base-uri",
-            s().set("Content-Security-Policy", "default-src 'self'").text(),
-            s().set("Content-Security-Policy", "default-src 'self'; base-uri 'self'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'nonce-r4nd0mR4nd0m'; object-src 'none'").text(),
+            // Without nonces, a rebased relative script URL is still held to the allowlist.
+            s().set("Content-Security-Policy", "default-src 'self'; object-src 'none'").text(),
+        ),
+        (
+            "csp-unsafe-hashes-without-hash",
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-hashes'; object-src 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-hashes' 'sha256-0tiLHFQ9Qw3W8Pm1nmIqW87EaN0L4Z6DZRKP2YSq4pQ='; object-src 'none'").text(),
+        ),
+        (
+            "csp-allowlist-bypass",
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'self' https://www.google.com; object-src 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'self' https://cdn.example.com; object-src 'none'").text(),
+        ),
+        (
+            "csp-strict-dynamic-without-nonce",
+            s().set("Content-Security-Policy", "script-src 'strict-dynamic' https:; object-src 'none'").text(),
+            s().set("Content-Security-Policy", "script-src 'nonce-r4nd0mR4nd0m' 'strict-dynamic' https:; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-ip-source",
+            s().set("Content-Security-Policy", "default-src 'self'; img-src 'self' 192.0.2.7; object-src 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; img-src 'self' images.example; object-src 'none'").text(),
+        ),
+        (
+            "csp-invalid-keyword",
+            s().set("Content-Security-Policy", "default-src self; object-src 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; object-src 'none'").text(),
+        ),
+        (
+            "csp-nonce-length",
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'nonce-abc'; object-src 'none'; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'nonce-r4nd0mR4nd0m'; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-nonce-charset",
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'nonce-r4nd0m!r4nd0m'; object-src 'none'; base-uri 'none'").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; script-src 'nonce-r4nd0m_r4nd0m=='; object-src 'none'; base-uri 'none'").text(),
+        ),
+        (
+            "csp-report-to-only",
+            s().set("Content-Security-Policy", "default-src 'self'; object-src 'none'; report-to csp").text(),
+            s().set("Content-Security-Policy", "default-src 'self'; object-src 'none'; report-to csp; report-uri /csp-reports").text(),
         ),
         (
             "csp-insecure-source",
@@ -416,7 +457,7 @@ fn findings_point_at_the_offending_place() {
             .contains("SAMEORIGIN"),
         "{f:?}"
     );
-    // A CSP finding points into the value, at its directive.
+    // A CSP finding points into the value, at the source it is about.
     let text = site()
         .set(
             "Content-Security-Policy",
@@ -431,7 +472,7 @@ fn findings_point_at_the_offending_place() {
         .unwrap();
     let line = text.lines().nth(f.pos.line as usize - 1).unwrap();
     let at: String = line.chars().skip(f.pos.col as usize - 1).collect();
-    assert!(at.starts_with("script-src 'unsafe-eval'"), "{at}");
+    assert!(at.starts_with("'unsafe-eval'; object-src"), "{at}");
     // Malformed XML: the parser's position.
     let r = check("<configuration>\n  <a>\n</configuration>\n");
     assert_eq!(r.findings.len(), 1);
@@ -1038,5 +1079,19 @@ fn server_defaults_depend_on_the_iis_version() {
                 rules(&r)
             );
         }
+    }
+}
+
+#[test]
+fn every_rule_is_documented_with_its_severity() {
+    let doc =
+        std::fs::read_to_string(support::root().join("docs/rules.md")).expect("docs/rules.md");
+    for r in webxsl::validate::RULES {
+        let row = format!(
+            "| `{}` | {} |",
+            r.id,
+            format!("{:?}", r.severity).to_lowercase()
+        );
+        assert!(doc.contains(&row), "docs/rules.md has no row {row}");
     }
 }

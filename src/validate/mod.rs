@@ -173,7 +173,7 @@ pub const RULES: &[Rule] = &[
         "csp-unsafe-inline",
         Warning,
         "The CSP allows inline scripts",
-        "Remove 'unsafe-inline' from script-src (use nonces or hashes for the scripts that need it).",
+        "Remove 'unsafe-inline' from script-src (and script-src-elem/-attr): give the scripts that need it a nonce or a hash; with a nonce, 'unsafe-inline' is ignored by browsers and may stay for old ones.",
     ),
     rule(
         "csp-unsafe-eval",
@@ -182,10 +182,28 @@ pub const RULES: &[Rule] = &[
         "Remove 'unsafe-eval' once the code no longer needs eval() or new Function().",
     ),
     rule(
+        "csp-unsafe-hashes-without-hash",
+        Info,
+        "'unsafe-hashes' is set but no hash: it allows nothing",
+        "Add the hashes of the event handlers you allow ('sha256-...'), or remove 'unsafe-hashes'.",
+    ),
+    rule(
         "csp-broad-source",
         Warning,
         "A CSP script, object or base-uri source is a wildcard or a plain scheme",
-        "Replace *, data:, http: and https: with the exact origins you load from.",
+        "Replace *, data:, http: and https: with the exact origins you load from (or use nonces and 'strict-dynamic', which make browsers ignore them).",
+    ),
+    rule(
+        "csp-allowlist-bypass",
+        Warning,
+        "A CSP source hosts JSONP endpoints, AngularJS or Flash files that defeat the allowlist",
+        "Load the script you need from your own origin, or replace host allowlists with nonces and 'strict-dynamic' (the host lists are csp-evaluator's).",
+    ),
+    rule(
+        "csp-strict-dynamic-without-nonce",
+        Warning,
+        "'strict-dynamic' without a nonce or hash: CSP3 browsers block every script",
+        "Add a nonce ('nonce-RANDOM', new on every response) or the hashes of your scripts next to 'strict-dynamic'.",
     ),
     rule(
         "csp-missing-object-src",
@@ -201,9 +219,9 @@ pub const RULES: &[Rule] = &[
     ),
     rule(
         "csp-missing-base-uri",
-        Info,
-        "The CSP does not restrict base-uri",
-        "Add base-uri 'self' (or 'none'): an injected <base> can redirect relative script URLs.",
+        Warning,
+        "A nonce- or hash-based CSP does not restrict base-uri",
+        "Add base-uri 'none' (or 'self'): an injected <base> redirects the relative URLs of nonced scripts.",
     ),
     rule(
         "csp-insecure-source",
@@ -212,10 +230,40 @@ pub const RULES: &[Rule] = &[
         "Load it over https://.",
     ),
     rule(
+        "csp-ip-source",
+        Info,
+        "A CSP source is an IP address",
+        "Browsers never match an IP address in a host source: use the host name (and never localhost in production).",
+    ),
+    rule(
+        "csp-invalid-keyword",
+        Warning,
+        "A CSP keyword is misspelled or lacks its single quotes",
+        "Keywords, nonces and hashes are quoted: 'self', 'none', 'nonce-...', 'sha256-...'; without quotes browsers read them as host names.",
+    ),
+    rule(
+        "csp-nonce-length",
+        Warning,
+        "A CSP nonce is shorter than 8 characters",
+        "Use a fresh random nonce of 128 bits or more (22+ base64 characters) on every response.",
+    ),
+    rule(
+        "csp-nonce-charset",
+        Warning,
+        "A CSP nonce is not base64: browsers ignore it",
+        "Nonces use the base64 (or base64url) alphabet, with at most two '=' at the end.",
+    ),
+    rule(
+        "csp-report-to-only",
+        Info,
+        "The CSP reports only through report-to",
+        "Add report-uri too: browsers without the Reporting API (Firefox, Safari) only send reports to report-uri.",
+    ),
+    rule(
         "csp-deprecated-directive",
         Warning,
         "A CSP directive is deprecated and ignored",
-        "Remove it (reflected-xss, referrer, disown-opener, prefetch-src, plugin-types, block-all-mixed-content, navigate-to).",
+        "Remove it (reflected-xss, referrer, disown-opener, prefetch-src, plugin-types, block-all-mixed-content, navigate-to, require-sri-for).",
     ),
     rule(
         "csp-unknown-directive",

@@ -1,4 +1,11 @@
-//! Content-Security-Policy: the directives browsers know, parsing a policy string, rendering one.
+//! Content-Security-Policy: the directives browsers know, parsing a policy string, rendering one,
+//! and checking one (`check.rs`: what a CSP Level 3 browser would let through, as Google's
+//! csp-evaluator judges it; `bypass.rs`: hosts known to defeat an allowlist).
+
+pub mod bypass;
+mod check;
+
+pub use check::{CspFinding, check};
 
 /// Directives of CSP Level 3 (and the ones still widely sent), with whether they are deprecated.
 pub const DIRECTIVES: &[(&str, Status)] = &[
@@ -36,6 +43,7 @@ pub const DIRECTIVES: &[(&str, Status)] = &[
     ("reflected-xss", Status::Deprecated),
     ("referrer", Status::Deprecated),
     ("disown-opener", Status::Deprecated),
+    ("require-sri-for", Status::Deprecated),
 ];
 
 /// Whether a directive is current or deprecated.
@@ -62,6 +70,8 @@ pub struct Directive {
     pub values: Vec<String>,
     /// Byte offset of the name in the policy string.
     pub offset: usize,
+    /// Byte offset of each value in the policy string.
+    pub value_offsets: Vec<usize>,
 }
 
 /// Splits a policy into directives (`;`-separated, names lower-cased). Empty segments are
@@ -70,18 +80,25 @@ pub fn parse(policy: &str) -> Vec<Directive> {
     let mut out = Vec::new();
     let mut start = 0;
     for seg in policy.split(';') {
-        let lead = seg.len() - seg.trim_start().len();
-        let mut words = seg.split_ascii_whitespace();
-        if let Some(name) = words.next() {
+        let mut words = words(seg).map(|(i, w)| (start + i, w));
+        if let Some((offset, name)) = words.next() {
+            let (value_offsets, values) = words.map(|(i, w)| (i, w.to_owned())).unzip();
             out.push(Directive {
                 name: name.to_ascii_lowercase(),
-                values: words.map(str::to_owned).collect(),
-                offset: start + lead,
+                values,
+                offset,
+                value_offsets,
             });
         }
         start += seg.len() + 1;
     }
     out
+}
+
+/// The ASCII-whitespace-separated words of `s`, with their byte offsets.
+fn words(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    s.split_ascii_whitespace()
+        .map(move |w| (w.as_ptr() as usize - s.as_ptr() as usize, w))
 }
 
 /// Renders directives as a policy: `name v1 v2; name2 v`.
@@ -110,6 +127,11 @@ mod tests {
         assert_eq!(p[1].name, "object-src");
         assert_eq!(p[1].offset, 21);
         assert_eq!(p[2].values, Vec::<String>::new());
+        assert_eq!(p[1].value_offsets, vec![32]);
+        assert_eq!(
+            &" default-src 'self'; Object-Src 'none';; upgrade-insecure-requests "[32..38],
+            "'none'"
+        );
         let r = render(
             &p.iter()
                 .map(|d| (d.name.clone(), d.values.clone()))
