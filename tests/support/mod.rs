@@ -277,3 +277,52 @@ pub fn canonical_content(bytes: &[u8]) -> Option<String> {
     canon(doc.tree(), NodeId::ROOT, &mut out);
     Some(out)
 }
+
+/// libxml2's `xmlXPathFormatNumber`, emulated exactly: how xsltproc writes a number (15
+/// significant digits, exponents outside [1e-5, 1e9]), for comparing webxsl's shortest
+/// round-trip numbers with xsltproc's output.
+pub fn libxml2_number(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    if x > f64::from(i32::MIN) && x < f64::from(i32::MAX) && x == x.trunc() {
+        return format!("{}", x as i32);
+    }
+    let abs = x.abs();
+    let trim = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    if !(1e-5..=1e9).contains(&abs) {
+        let s = format!("{x:.14e}");
+        let (mant, exp) = s.split_once('e').expect("exponent format");
+        let exp: i32 = exp.parse().expect("exponent");
+        format!(
+            "{}e{}{:02}",
+            trim(mant),
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
+    } else {
+        let integer_place = abs.log10() as i32;
+        let fraction = if integer_place > 0 {
+            15 - integer_place - 1
+        } else {
+            15 - integer_place
+        };
+        trim(&format!("{x:.*}", fraction as usize))
+    }
+}

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use super::attrs::{is_qname, is_xml_space};
 use super::{Compiler, Decl, XSLT_NS};
-use crate::xml::NodeKind;
+use crate::xml::{NodeId, NodeKind};
+use crate::xpath::ExpandedName;
 use crate::xslt::ast::*;
 use crate::xslt::error::XsltError;
 use crate::xslt::serialize::{Method, OutputSpec};
@@ -444,40 +445,7 @@ impl Compiler {
             },
         };
         let mut scope = Vec::new();
-        let mut params = Vec::new();
-        let mut first_other = None;
-        for c in t.children(el) {
-            match t.kind(c) {
-                NodeKind::Element if t.has_name(c, XSLT_NS, "param") => {
-                    if first_other.is_some() {
-                        return Err(self.err_el(
-                            m,
-                            c,
-                            "XTSE0010",
-                            "xsl:param must come before the other content of a template",
-                        ));
-                    }
-                    let b = self.binding(m, c, true, &mut scope)?;
-                    if scope.contains(&b.name) {
-                        return Err(self.err_el(
-                            m,
-                            c,
-                            "XTSE0580",
-                            format!("parameter ${} is declared twice", b.name),
-                        ));
-                    }
-                    scope.push(b.name.clone());
-                    params.push(b);
-                }
-                NodeKind::Text if is_xml_space(t.value(c)) => {}
-                NodeKind::Comment | NodeKind::ProcessingInstruction => {}
-                _ => {
-                    if first_other.is_none() {
-                        first_other = Some(c);
-                    }
-                }
-            }
-        }
+        let (params, _) = self.leading_params(m, el, "a template", &mut scope)?;
         let body = self.body(m, el, &mut scope, &["param"])?;
         let loc = self.loc(m, t.span(el).start);
         let index = self.templates.len();
@@ -510,5 +478,48 @@ impl Compiler {
             loc,
         });
         Ok(())
+    }
+
+    /// The `xsl:param` children that open a template or a `func:function` (`what`), in scope
+    /// as they are declared, and whether anything else follows them.
+    pub(super) fn leading_params(
+        &mut self,
+        m: usize,
+        el: NodeId,
+        what: &str,
+        scope: &mut Vec<ExpandedName>,
+    ) -> Result<(Vec<Binding>, bool), XsltError> {
+        let t = self.tree(m);
+        let mut params = Vec::new();
+        let mut other = false;
+        for c in t.children(el) {
+            match t.kind(c) {
+                NodeKind::Element if t.has_name(c, XSLT_NS, "param") => {
+                    if other {
+                        return Err(self.err_el(
+                            m,
+                            c,
+                            "XTSE0010",
+                            format!("xsl:param must come before the other content of {what}"),
+                        ));
+                    }
+                    let b = self.binding(m, c, true, scope)?;
+                    if scope.contains(&b.name) {
+                        return Err(self.err_el(
+                            m,
+                            c,
+                            "XTSE0580",
+                            format!("parameter ${} is declared twice", b.name),
+                        ));
+                    }
+                    scope.push(b.name.clone());
+                    params.push(b);
+                }
+                NodeKind::Text if is_xml_space(t.value(c)) => {}
+                NodeKind::Comment | NodeKind::ProcessingInstruction => {}
+                _ => other = true,
+            }
+        }
+        Ok((params, other))
     }
 }

@@ -70,36 +70,7 @@ impl Compiler {
             Some(_) => self.qname(m, el, "name", &raw)?,
         };
         let mut scope: Vec<ExpandedName> = Vec::new();
-        let mut params = Vec::new();
-        let mut has_body = false;
-        for c in t.children(el) {
-            match t.kind(c) {
-                NodeKind::Element if t.has_name(c, XSLT_NS, "param") => {
-                    if has_body {
-                        return Err(self.err_el(
-                            m,
-                            c,
-                            "XTSE0010",
-                            "xsl:param must come before the other content of a func:function",
-                        ));
-                    }
-                    let b = self.binding(m, c, true, &mut scope)?;
-                    if scope.contains(&b.name) {
-                        return Err(self.err_el(
-                            m,
-                            c,
-                            "XTSE0580",
-                            format!("parameter ${} is declared twice", b.name),
-                        ));
-                    }
-                    scope.push(b.name.clone());
-                    params.push(b);
-                }
-                NodeKind::Text if is_xml_space(t.value(c)) => {}
-                NodeKind::Comment | NodeKind::ProcessingInstruction => {}
-                _ => has_body = true,
-            }
-        }
+        let (params, has_body) = self.leading_params(m, el, "a func:function", &mut scope)?;
         let body = self.body(m, el, &mut scope, &["param"])?;
         let loc = self.loc(m, t.span(el).start);
         if let Some(other) = self.functions.get(&name) {

@@ -99,20 +99,7 @@ impl Exec<'_> {
             parent: NodeId::ROOT,
         });
         let mut args = args.into_iter();
-        let mut r = Ok(());
-        for p in &f.params {
-            let v = match args.next() {
-                Some(v) => Ok(v),
-                None => self.eval_binding(&p.value),
-            };
-            match v {
-                Ok(v) => self.locals.push((p.name.clone(), v)),
-                Err(e) => {
-                    r = Err(e);
-                    break;
-                }
-            }
-        }
+        let mut r = self.bind_params(&f.params, |_, _| args.next());
         if r.is_ok() {
             r = self.exec_body(body);
         }

@@ -238,20 +238,12 @@ impl Exec<'_> {
         if is_rule {
             self.template = Some(t);
         }
-        let mut r = Ok(());
-        for p in &tpl.params {
-            let v = match params.iter().find(|(n, _)| *n == p.name) {
-                Some((_, v)) => Ok(v.clone()),
-                None => self.eval_binding(&p.value),
-            };
-            match v {
-                Ok(v) => self.locals.push((p.name.clone(), v)),
-                Err(e) => {
-                    r = Err(e);
-                    break;
-                }
-            }
-        }
+        let mut r = self.bind_params(&tpl.params, |_, p| {
+            params
+                .iter()
+                .find(|(n, _)| *n == p.name)
+                .map(|(_, v)| v.clone())
+        });
         if r.is_ok() {
             r = self.exec_body(&tpl.body);
         }
@@ -260,6 +252,24 @@ impl Exec<'_> {
         self.template = saved_template;
         self.depth -= 1;
         r
+    }
+
+    /// Binds `params` in order, each to `given(i, param)` if passed, else to its default
+    /// (evaluated with the parameters before it in scope). On error, those bound so far stay
+    /// for the caller to drop with the rest of the frame.
+    pub(super) fn bind_params(
+        &mut self,
+        params: &[Binding],
+        mut given: impl FnMut(usize, &Binding) -> Option<Value>,
+    ) -> Result<(), XsltError> {
+        for (i, p) in params.iter().enumerate() {
+            let v = match given(i, p) {
+                Some(v) => v,
+                None => self.eval_binding(&p.value)?,
+            };
+            self.locals.push((p.name.clone(), v));
+        }
+        Ok(())
     }
 
     /// Evaluates `xsl:with-param`s.

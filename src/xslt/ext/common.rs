@@ -6,7 +6,7 @@ use super::{Host, HostFn};
 use crate::xml::{NodeId, Tree};
 use crate::xpath::Context;
 use crate::xpath::eval::to_string;
-use crate::xpath::value::{NodeRef, Value};
+use crate::xpath::value::Value;
 use crate::xslt::error::XsltError;
 
 /// EXSLT common (`exsl:node-set`, `exsl:object-type`).
@@ -34,14 +34,7 @@ pub(super) fn node_set(
             let mut t = Tree::new();
             // A text node even for "": count(exsl:node-set('')) is 1 in libexslt.
             t.append_text_node(NodeId::ROOT, &s);
-            let id = h.add_tree(t);
-            let kids: Vec<NodeRef> = h
-                .env()
-                .tree(id)
-                .children(NodeId::ROOT)
-                .map(|c| NodeRef::new(id, c))
-                .collect();
-            Value::Nodes(Rc::new(kids))
+            Value::Nodes(Rc::new(super::new_document(h, t)))
         }
     })
 }

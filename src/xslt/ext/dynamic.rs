@@ -168,14 +168,7 @@ fn map(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltErr
         made_any = true;
     }
     if made_any {
-        let id = h.add_tree(made);
-        let kids: Vec<NodeRef> = h
-            .env()
-            .tree(id)
-            .children(NodeId::ROOT)
-            .map(|c| NodeRef::new(id, c))
-            .collect();
-        out.extend(kids);
+        out.extend(super::new_document(h, made));
     }
     sort_dedup(&mut out);
     Ok(Value::Nodes(Rc::new(out)))

@@ -102,6 +102,18 @@ pub(crate) trait Host {
     fn random(&mut self) -> f64;
 }
 
+/// Adds a tree a function built as a new document and returns the nodes at its top (the
+/// children of its root), in document order: how `exsl:node-set`, `str:tokenize`, `dyn:map`...
+/// return what they make.
+pub(crate) fn new_document(h: &mut dyn Host, tree: Tree) -> Vec<NodeRef> {
+    let id = h.add_tree(tree);
+    h.env()
+        .tree(id)
+        .children(crate::xml::NodeId::ROOT)
+        .map(|c| NodeRef::new(id, c))
+        .collect()
+}
+
 /// Runs a host function on its evaluated arguments (as many as its [`HostFn`] allows).
 pub(crate) type HostCall = fn(&mut dyn Host, Vec<Value>, &Context) -> Result<Value, XsltError>;
 

@@ -86,14 +86,7 @@ fn tokens(h: &mut dyn Host, tokens: &[&str]) -> Value {
         let el = t.append_element(NodeId::ROOT, name);
         t.append_text(el, tok);
     }
-    let id = h.add_tree(t);
-    let els: Vec<NodeRef> = h
-        .env()
-        .tree(id)
-        .children(NodeId::ROOT)
-        .map(|c| NodeRef::new(id, c))
-        .collect();
-    Value::Nodes(Rc::new(els))
+    Value::Nodes(Rc::new(super::new_document(h, t)))
 }
 
 /// `node-set str:tokenize(string, string?)`: the non-empty runs of the string between any of
