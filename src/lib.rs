@@ -40,6 +40,7 @@ pub mod diag;
 pub mod diff;
 pub mod generate;
 pub mod iis;
+pub mod manifest;
 pub mod model;
 pub mod patch;
 pub mod profile;

@@ -25,7 +25,8 @@ fn help_lists_every_planned_subcommand() {
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     for cmd in [
-        "apply", "xslt", "diff", "generate", "profiles", "validate", "inspect",
+        "apply", "xslt", "diff", "generate", "profiles", "validate", "inspect", "check", "sync",
+        "init",
     ] {
         assert!(
             out.contains(&format!("  {cmd} ")),

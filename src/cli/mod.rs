@@ -9,6 +9,7 @@
 mod apply;
 mod diff;
 mod inspect;
+mod manifest;
 mod output;
 mod profiles;
 mod validate;
@@ -46,6 +47,12 @@ enum Command {
     Profiles(profiles::ProfilesArgs),
     /// Check web.config files: IIS rules, header syntax, security grade
     Validate(validate::ValidateArgs),
+    /// Check every web.config webxsl.toml covers: the diff to what it makes of them, findings, grades
+    Check(manifest::CheckArgs),
+    /// Write what webxsl.toml makes of every web.config it covers (what check would change)
+    Sync(manifest::SyncArgs),
+    /// Write a starter webxsl.toml for the web.config files of a repository
+    Init(manifest::InitArgs),
     /// Parse web.config files and show their encoding, layout and structure
     Inspect(inspect::InspectArgs),
 }
@@ -133,5 +140,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Generate(args) => profiles::run_generate(args),
         Command::Profiles(args) => profiles::run_profiles(args),
         Command::Validate(args) => validate::run(args),
+        Command::Check(args) => manifest::run_check(args),
+        Command::Sync(args) => manifest::run_sync(args),
+        Command::Init(args) => manifest::run_init(args),
     }
 }

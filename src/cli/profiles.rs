@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use webxsl::diag::Diagnostic;
+use webxsl::manifest::Manifest;
 use webxsl::profile::{self, Profile, ProfileError, presets};
 
 use super::output::{Failure, write_file_atomic, write_stdout};
@@ -17,9 +18,9 @@ pub struct ProfilesArgs {
 
 #[derive(clap::Subcommand, Debug)]
 enum ProfilesAction {
-    /// Print a preset as TOML (a starting point for your own profile)
+    /// Print a preset, or a profile of webxsl.toml resolved, as TOML
     Show {
-        /// Preset name
+        /// Preset or webxsl.toml profile name
         name: String,
     },
 }
@@ -44,9 +45,33 @@ enum TemplateFormat {
     Xdt,
 }
 
-/// Loads a profile (preset or file), turning errors into positioned diagnostics.
+/// Loads a profile — one the repository's webxsl.toml defines, a preset or a file — turning
+/// errors into positioned diagnostics.
 pub fn load(name: &str) -> Result<Profile, Failure> {
+    if let Some(m) = manifest_defining(name)? {
+        return m
+            .profile(name)
+            .map_err(|e| Failure::diagnostic(e.diagnostic()));
+    }
     profile::load(name).map_err(|e: ProfileError| Failure::diagnostic(&e.to_diagnostic()))
+}
+
+/// The manifest above the current directory, if it defines profile `name`.
+fn manifest_defining(name: &str) -> Result<Option<Manifest>, Failure> {
+    let Some(path) = std::env::current_dir()
+        .ok()
+        .and_then(|d| Manifest::find(&d))
+    else {
+        return Ok(None);
+    };
+    // Only a manifest that names the profile is loaded (its errors then matter).
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    if !text.contains(name) {
+        return Ok(None);
+    }
+    let m = Manifest::load(&path).map_err(|e| Failure::diagnostic(e.diagnostic()))?;
+    let defines = m.profile_names().any(|n| n == name);
+    Ok(defines.then_some(m))
 }
 
 pub fn run_profiles(args: ProfilesArgs) -> anyhow::Result<i32> {
@@ -62,19 +87,33 @@ pub fn run_profiles(args: ProfilesArgs) -> anyhow::Result<i32> {
             write_stdout(out.as_bytes())?;
             Ok(EXIT_OK)
         }
-        Some(ProfilesAction::Show { name }) => match presets::text(&name) {
-            Some(t) => {
-                write_stdout(t.as_bytes())?;
-                Ok(EXIT_OK)
+        Some(ProfilesAction::Show { name }) => {
+            if let Some(m) = manifest_defining(&name)? {
+                let text = m
+                    .profile_toml(&name)
+                    .map_err(|e| Failure::diagnostic(e.diagnostic()))?;
+                write_stdout(format!("# {name}, resolved from {}\n{text}", m.shown()).as_bytes())?;
+                return Ok(EXIT_OK);
             }
-            None => {
-                eprintln!(
-                    "webxsl: error: no preset named \"{name}\" (presets: {})",
-                    presets::NAMES.join(", ")
-                );
-                Ok(EXIT_ERROR)
-            }
-        },
+            show_preset(&name)
+        }
+    }
+}
+
+/// Prints a preset as written.
+fn show_preset(name: &str) -> anyhow::Result<i32> {
+    match presets::text(name) {
+        Some(t) => {
+            write_stdout(t.as_bytes())?;
+            Ok(EXIT_OK)
+        }
+        None => {
+            eprintln!(
+                "webxsl: error: no preset named \"{name}\" (presets: {})",
+                presets::NAMES.join(", ")
+            );
+            Ok(EXIT_ERROR)
+        }
     }
 }
 

@@ -344,6 +344,18 @@ pub const RULES: &[Rule] = &[
         "Browsers reject SameSite=None cookies that are not Secure: set requireSSL=\"true\".",
     ),
     rule(
+        "manifest-drift",
+        Error,
+        "webxsl check: the file is not what webxsl.toml makes of it",
+        "Run webxsl sync (or apply the change the diff shows), then commit the file.",
+    ),
+    rule(
+        "grade-below-minimum",
+        Error,
+        "webxsl check: the result grades below the entry's min-grade",
+        "Fix the findings that cost points (the grade lists them), or lower min-grade in webxsl.toml.",
+    ),
+    rule(
         "profile-mismatch",
         Error,
         "A header the profile sets is missing or differs",

@@ -326,3 +326,70 @@ pub fn libxml2_number(x: f64) -> String {
         trim(&format!("{x:.*}", fraction as usize))
     }
 }
+
+/// The official SARIF 2.1.0 schema, as shipped by the serde-sarif crate (a dev-dependency),
+/// found through `cargo metadata` (offline, for this machine's platform only).
+pub fn sarif_schema() -> serde_json::Value {
+    let rustc = Command::new("rustc").arg("-vV").output().unwrap();
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
+        .expect("rustc -vV prints the host");
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["--filter-platform", &host])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let manifest = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "serde-sarif")
+        .expect("serde-sarif in cargo metadata")["manifest_path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = Path::new(&manifest)
+        .parent()
+        .unwrap()
+        .join("src/schema.json");
+    let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(
+        schema["title"],
+        "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    );
+    schema
+}
+
+/// A validator for SARIF 2.1.0 logs: the official schema, as serde-sarif ships it.
+pub fn sarif_validator() -> jsonschema::Validator {
+    let mut schema = sarif_schema();
+    // The published schema's `language` patterns have a stray `]`
+    // (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`), which the validator's regex engine refuses;
+    // use the intended pattern (webxsl never writes `language`).
+    fn fix_language(v: &mut serde_json::Value) -> usize {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut n = 0;
+                if let Some(p) = m.get_mut("pattern")
+                    && p == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$"
+                {
+                    *p = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".into();
+                    n += 1;
+                }
+                n + m.values_mut().map(fix_language).sum::<usize>()
+            }
+            serde_json::Value::Array(a) => a.iter_mut().map(fix_language).sum(),
+            _ => 0,
+        }
+    }
+    assert!(fix_language(&mut schema) > 0);
+    jsonschema::validator_for(&schema).unwrap()
+}
