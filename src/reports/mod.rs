@@ -36,6 +36,7 @@
 //! what `learn` reads back; its field names are those of the `application/csp-report` body, so
 //! a bare csp-report body is also a valid line.
 
+pub mod collect;
 pub mod edit;
 pub mod learn;
 pub mod parse;
