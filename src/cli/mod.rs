@@ -7,6 +7,7 @@
 //! parse or I/O error. A closed pipe on stdout (`webxsl ... | head`) is not an error.
 
 mod apply;
+mod csp;
 mod diff;
 mod inspect;
 mod output;
@@ -48,6 +49,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Parse web.config files and show their encoding, layout and structure
     Inspect(inspect::InspectArgs),
+    /// Content-Security-Policy reports: learn a policy change from them, or collect them
+    Csp(csp::CspArgs),
 }
 
 /// Stylesheet parameters, as xsltproc takes them.
@@ -133,5 +136,6 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Generate(args) => profiles::run_generate(args),
         Command::Profiles(args) => profiles::run_profiles(args),
         Command::Validate(args) => validate::run(args),
+        Command::Csp(args) => csp::run(args),
     }
 }
