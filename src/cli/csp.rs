@@ -398,10 +398,14 @@ fn human(
         }
         let show_policy = b.from == "reports" || (diff.is_none() && !written);
         if show_policy {
+            let from = if b.from == "reports" {
+                "the reports' original-policy, changed"
+            } else {
+                "the profile's, changed"
+            };
             out.push_str(&format!(
-                "\nproposed {} (from the {}'s policy):\n  {}\n",
+                "\nproposed {} ({from}):\n  {}\n",
                 b.header,
-                b.from,
                 csp::render(&p.after)
             ));
         }
