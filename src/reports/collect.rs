@@ -270,19 +270,18 @@ fn spawn_signal_watch(stop: watch::Sender<Option<Stop>>) -> Result<(), CollectEr
             signal(SignalKind::terminate()).map_err(CollectError::Start)?,
         )
     };
-    #[cfg(not(unix))]
-    let ctrl_c = tokio::signal::windows::ctrl_c().map_err(CollectError::Start)?;
+    #[cfg(windows)]
+    let mut ctrl_c = tokio::signal::windows::ctrl_c().map_err(CollectError::Start)?;
     tokio::spawn(async move {
         #[cfg(unix)]
         tokio::select! {
             _ = int.recv() => {}
             _ = term.recv() => {}
         }
-        #[cfg(not(unix))]
-        {
-            let mut ctrl_c = ctrl_c;
-            ctrl_c.recv().await;
-        }
+        #[cfg(windows)]
+        ctrl_c.recv().await;
+        #[cfg(not(any(unix, windows)))]
+        let _ = tokio::signal::ctrl_c().await;
         stop.send_if_modified(|s| s.get_or_insert(Stop::Signal) == &Stop::Signal);
     });
     Ok(())

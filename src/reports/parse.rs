@@ -135,6 +135,9 @@ fn parse_stream(file: &str, text: &str) -> Option<Parsed> {
     }
 }
 
+/// How many places on a log line are tried as the start of its JSON.
+const MAX_STARTS: usize = 16;
+
 /// One line: blank, JSON, or JSON after a prefix.
 fn parse_line(file: &str, line: u32, text: &str) -> Parsed {
     let mut out = Parsed::default();
@@ -150,11 +153,11 @@ fn parse_line(file: &str, line: u32, text: &str) -> Parsed {
     // Every `{`, and every `[` that opens an array of objects, may start the JSON; a log
     // prefix may hold brackets of its own (`[INFO]`, `[30/Nov/2026:...]`).
     let mut first_error = None;
-    for (at, c) in text.char_indices() {
-        let starts = c == '{' || (c == '[' && text[at + 1..].trim_start().starts_with(['{', ']']));
-        if !starts {
-            continue;
-        }
+    // A bounded number of tries: a long broken line full of braces stays linear.
+    let starts = text.char_indices().filter(|&(at, c)| {
+        c == '{' || (c == '[' && text[at + 1..].trim_start().starts_with(['{', ']']))
+    });
+    for (at, _) in starts.take(MAX_STARTS) {
         let mut stream = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
         match stream.next() {
             Some(Ok(v)) => {
