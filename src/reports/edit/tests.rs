@@ -207,3 +207,40 @@ fn the_target_of_report_only_reports() {
         vec![("default-src".to_owned(), vec!["'none'".to_owned()])]
     );
 }
+
+/// From reports to the edited profile, for both forms of the same policy.
+fn learned_edit(profile_text: &str) -> String {
+    use crate::reports::{Report, learn};
+    let report = |directive: &str, blocked: &str| Report {
+        document_uri: "https://shop.example/".into(),
+        effective_directive: directive.into(),
+        blocked_uri: blocked.into(),
+        ..Report::default()
+    };
+    let reports = [
+        report("script-src-elem", "https://cdn.example:8443/lib.js"),
+        report("img-src", "https://img.example/a.png"),
+        report("script-src-elem", "inline"),
+    ];
+    let learned = learn::learn(&reports, &learn::LearnOptions::default());
+    let profile = profile::parse(profile_text, false, None).unwrap();
+    let t = target(&profile, Disposition::Enforce).unwrap();
+    let p = learn::propose(&t.policy, &learned, Disposition::Enforce);
+    edit(profile_text, "p.toml", &[(t.header, p.changes)]).unwrap()
+}
+
+#[test]
+fn the_proposal_lands_in_either_form() {
+    assert_eq!(
+        learned_edit(
+            "[headers]\nContent-Security-Policy = \"default-src 'self'; script-src 'self'\"\n"
+        ),
+        "[headers]\nContent-Security-Policy = \"default-src 'self'; script-src 'self' https://cdn.example:8443; img-src 'self' https://img.example\"\n"
+    );
+    assert_eq!(
+        learned_edit(
+            "[headers.Content-Security-Policy]\ndefault-src = [\"'self'\"]\nscript-src = [\"'self'\"]\n"
+        ),
+        "[headers.Content-Security-Policy]\ndefault-src = [\"'self'\"]\nscript-src = [\"'self'\", \"https://cdn.example:8443\"]\nimg-src = [\"'self'\", \"https://img.example\"]\n"
+    );
+}
