@@ -20,6 +20,7 @@
 //! | [`generate`] | XSLT 1.0 and XDT templates from a profile |
 //! | [`validate`] | IIS, header-syntax and security rules; the Observatory grade; reports |
 //! | [`xdt`] | XDT (Web.Release.config) transforms, with the semantics of Microsoft's engine |
+//! | [`reports`] | CSP violation reports: parse every shape, learn a policy change, edit the profile, collect over HTTP |
 //!
 //! ```
 //! use webxsl::xml::{Document, Limits};
@@ -44,6 +45,7 @@ pub mod manifest;
 pub mod model;
 pub mod patch;
 pub mod profile;
+pub mod reports;
 pub mod validate;
 pub mod xdt;
 pub mod xml;

@@ -7,6 +7,7 @@
 //! parse or I/O error. A closed pipe on stdout (`webxsl ... | head`) is not an error.
 
 mod apply;
+mod csp;
 mod diff;
 mod inspect;
 mod manifest;
@@ -55,6 +56,8 @@ enum Command {
     Init(manifest::InitArgs),
     /// Parse web.config files and show their encoding, layout and structure
     Inspect(inspect::InspectArgs),
+    /// Content-Security-Policy reports: learn a policy change from them, or collect them
+    Csp(csp::CspArgs),
 }
 
 /// Stylesheet parameters, as xsltproc takes them.
@@ -143,5 +146,6 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Check(args) => manifest::run_check(args),
         Command::Sync(args) => manifest::run_sync(args),
         Command::Init(args) => manifest::run_init(args),
+        Command::Csp(args) => csp::run(args),
     }
 }
