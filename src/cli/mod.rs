@@ -10,6 +10,7 @@ mod apply;
 mod diff;
 mod inspect;
 mod output;
+mod probe;
 mod profiles;
 mod validate;
 mod xslt;
@@ -48,6 +49,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Parse web.config files and show their encoding, layout and structure
     Inspect(inspect::InspectArgs),
+    /// Fetch live URLs and check what they really send: rules, drift, grade
+    Probe(probe::ProbeArgs),
 }
 
 /// Stylesheet parameters, as xsltproc takes them.
@@ -133,5 +136,6 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Generate(args) => profiles::run_generate(args),
         Command::Profiles(args) => profiles::run_profiles(args),
         Command::Validate(args) => validate::run(args),
+        Command::Probe(args) => probe::run(args),
     }
 }
