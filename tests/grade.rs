@@ -437,7 +437,12 @@ fn random_site(rng: &mut Rng) -> SiteRecord {
             hop.extend(hop_cookies);
             vec![
                 ("https://example.com/".to_owned(), 301, hop, verified(rng)),
-                ("https://www.example.com/".to_owned(), status, page, verified(rng)),
+                (
+                    "https://www.example.com/".to_owned(),
+                    status,
+                    page,
+                    verified(rng),
+                ),
             ]
         }
         1 => {
@@ -450,7 +455,12 @@ fn random_site(rng: &mut Rng) -> SiteRecord {
         }
         _ => {
             page.extend(hop_cookies);
-            vec![("https://example.com/".to_owned(), status, page, verified(rng))]
+            vec![(
+                "https://example.com/".to_owned(),
+                status,
+                page,
+                verified(rng),
+            )]
         }
     };
     let http_routes: &[&[(&str, u16)]] = &[
@@ -461,8 +471,14 @@ fn random_site(rng: &mut Rng) -> SiteRecord {
             ("http://example.com/a", 301),
             ("https://example.com/", 200),
         ],
-        &[("http://example.com/", 301), ("https://www.example.com/", 200)],
-        &[("http://example.com/", 301), ("http://www.example.com/", 200)],
+        &[
+            ("http://example.com/", 301),
+            ("https://www.example.com/", 200),
+        ],
+        &[
+            ("http://example.com/", 301),
+            ("http://www.example.com/", 200),
+        ],
         &[
             ("http://example.com/", 302),
             ("https://example.com/", 301),
@@ -517,8 +533,7 @@ fn site_json(s: &SiteRecord) -> serde_json::Value {
 fn the_probe_grade_agrees_with_the_mdn_http_observatory_on_recorded_responses() {
     let mut rng = Rng::new(0x9e0b_e5ed);
     let sites: Vec<SiteRecord> = (0..1200).map(|_| random_site(&mut rng)).collect();
-    let input =
-        serde_json::to_string(&sites.iter().map(site_json).collect::<Vec<_>>()).unwrap();
+    let input = serde_json::to_string(&sites.iter().map(site_json).collect::<Vec<_>>()).unwrap();
     let theirs = run_driver("site.mjs", &input);
     assert_eq!(theirs.len(), sites.len());
     let mut failures = Vec::new();
@@ -548,7 +563,12 @@ fn the_probe_grade_agrees_with_the_mdn_http_observatory_on_recorded_responses() 
         "{} of {} recorded sites graded differently:\n{}",
         failures.len(),
         sites.len(),
-        failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     // The sites reach every outcome of the tests a config cannot know.
     for r in [

@@ -1029,3 +1029,17 @@ fn sarif_schema() -> Value {
     fix(&mut schema);
     schema
 }
+
+#[test]
+fn every_probe_rule_is_documented_with_its_severity() {
+    let doc =
+        std::fs::read_to_string(support::root().join("docs/rules.md")).expect("docs/rules.md");
+    for r in rules::RULES {
+        let row = format!(
+            "| `{}` | {} |",
+            r.id,
+            format!("{:?}", r.severity).to_lowercase()
+        );
+        assert!(doc.contains(&row), "docs/rules.md has no row {row}");
+    }
+}
