@@ -159,7 +159,7 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<i32> {
     }
 
     let mut results = probe::probe_all(&args.urls, &opts);
-    for t in results.iter_mut().flatten() {
+    for t in results.iter_mut().filter_map(|p| p.result.as_mut().ok()) {
         t.findings
             .retain(|f| !args.ignore.iter().any(|i| i == f.rule));
     }
@@ -173,8 +173,8 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<i32> {
     }
     let mut stderr = Vec::new();
     let mut below = false;
-    for r in &results {
-        match r {
+    for p in &results {
+        match &p.result {
             Err(e) => stderr.push(format!("webxsl: error: {e}\n")),
             Ok(t) => {
                 if let Some(min) = min_rank {
@@ -203,9 +203,14 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<i32> {
     for line in &stderr {
         eprint!("{line}");
     }
-    Ok(if results.iter().any(Result::is_err) {
+    Ok(if results.iter().any(|p| p.result.is_err()) {
         EXIT_ERROR
-    } else if below || results.iter().flatten().any(|t| t.has_errors()) {
+    } else if below
+        || results
+            .iter()
+            .filter_map(|p| p.result.as_ref().ok())
+            .any(|t| t.has_errors())
+    {
         EXIT_FINDINGS
     } else {
         EXIT_OK

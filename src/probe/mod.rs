@@ -237,6 +237,16 @@ pub fn probe(url: &str, opts: &ProbeOptions) -> Result<Target, ProbeError> {
             .unwrap_or_else(|| start.with_scheme(url::Scheme::Http));
         match follow(&http_url, opts) {
             Ok(c) => (Some(c), None),
+            // As the Observatory does, a certificate error on the way is retried without
+            // verification (and counted: the chain is not verified).
+            Err(ProbeError::Tls { .. }) if !opts.client.insecure => {
+                let mut lax = opts.clone();
+                lax.client.insecure = true;
+                match follow(&http_url, &lax) {
+                    Ok(c) => (Some(c), None),
+                    Err(e) => (None, Some(e)),
+                }
+            }
             Err(e) => (None, Some(e)),
         }
     };
@@ -271,8 +281,17 @@ pub fn check(url: &str, observed: Observed, opts: &ProbeOptions) -> Target {
     }
 }
 
+/// One URL probed, or why it could not be.
+#[derive(Clone, Debug)]
+pub struct Probed {
+    /// The URL, as given.
+    pub url: String,
+    /// What came of it.
+    pub result: Result<Target, ProbeError>,
+}
+
 /// Probes every URL, `opts.jobs` at a time; the results in the order of `urls`.
-pub fn probe_all(urls: &[String], opts: &ProbeOptions) -> Vec<Result<Target, ProbeError>> {
+pub fn probe_all(urls: &[String], opts: &ProbeOptions) -> Vec<Probed> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Target, ProbeError>>>> =
         Mutex::new((0..urls.len()).map(|_| None).collect());
@@ -293,6 +312,10 @@ pub fn probe_all(urls: &[String], opts: &ProbeOptions) -> Vec<Result<Target, Pro
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
         .into_iter()
-        .map(|r| r.expect("every URL was probed"))
+        .zip(urls)
+        .map(|(r, url)| Probed {
+            url: url.clone(),
+            result: r.expect("every URL was probed"),
+        })
         .collect()
 }

@@ -16,7 +16,7 @@
 use serde_json::{Value, json};
 
 use super::rules::RULES as PROBE_RULES;
-use super::{ProbeError, Target};
+use super::{Probed, Target};
 use crate::diag::{Diagnostic, Pos};
 use crate::validate::RULES;
 use crate::validate::report::{grade_summary, sarif_level, sarif_log, sarif_rule, totals};
@@ -60,13 +60,13 @@ fn chain_line(label: &str, chain: &[super::Response]) -> String {
 }
 
 /// Renders the targets for people; URLs that failed are listed with their cause.
-pub fn human(results: &[Result<Target, ProbeError>]) -> String {
+pub fn human(results: &[Probed]) -> String {
     let mut out = String::new();
-    for r in results {
-        let t = match r {
+    for p in results {
+        let t = match &p.result {
             Ok(t) => t,
             Err(e) => {
-                out.push_str(&format!("{}: error: {e}\n\n", e.url()));
+                out.push_str(&format!("{}\n  error: {e}\n\n", p.url));
                 continue;
             }
         };
@@ -105,15 +105,22 @@ pub fn human(results: &[Result<Target, ProbeError>]) -> String {
         results.len(),
         results
             .iter()
-            .flatten()
+            .filter_map(|p| p.result.as_ref().ok())
             .flat_map(|t| t.findings.iter().map(|f| f.severity)),
     ));
+    let failed = results.iter().filter(|p| p.result.is_err()).count();
+    if failed > 0 {
+        out.push_str(&format!(
+            "{failed} URL{} could not be probed\n",
+            if failed == 1 { "" } else { "s" }
+        ));
+    }
     out
 }
 
 /// One target in the JSON report.
-pub fn target_json(r: &Result<Target, ProbeError>) -> Value {
-    match r {
+pub fn target_json(p: &Probed) -> Value {
+    match &p.result {
         Ok(t) => json!({
             "url": t.url,
             "final_url": t.final_url(),
@@ -130,7 +137,7 @@ pub fn target_json(r: &Result<Target, ProbeError>) -> Value {
             })).collect::<Vec<_>>(),
         }),
         Err(e) => json!({
-            "url": e.url(),
+            "url": p.url,
             "final_url": null,
             "redirects": [],
             "status": null,
@@ -144,16 +151,17 @@ pub fn target_json(r: &Result<Target, ProbeError>) -> Value {
 }
 
 /// The JSON report.
-pub fn json(results: &[Result<Target, ProbeError>]) -> Value {
+pub fn json(results: &[Probed]) -> Value {
     json!({ "targets": results.iter().map(target_json).collect::<Vec<_>>() })
 }
 
 /// The SARIF 2.1.0 log.
-pub fn sarif(results: &[Result<Target, ProbeError>]) -> Value {
+pub fn sarif(results: &[Probed]) -> Value {
     let all: Vec<_> = RULES.iter().chain(PROBE_RULES).collect();
     let rules: Vec<Value> = all.iter().map(|r| sarif_rule(r)).collect();
     let mut out = Vec::new();
-    for t in results.iter().flatten() {
+    let ok = || results.iter().filter_map(|p| p.result.as_ref().ok());
+    for t in ok() {
         let text = head_text(t);
         let uri = t.final_url();
         for f in &t.findings {
@@ -176,9 +184,7 @@ pub fn sarif(results: &[Result<Target, ProbeError>]) -> Value {
             }));
         }
     }
-    let grades: Vec<Value> = results
-        .iter()
-        .flatten()
+    let grades: Vec<Value> = ok()
         .map(|t| {
             json!({
                 "url": t.url,
@@ -190,8 +196,8 @@ pub fn sarif(results: &[Result<Target, ProbeError>]) -> Value {
         .collect();
     let errors: Vec<Value> = results
         .iter()
-        .filter_map(|r| r.as_ref().err())
-        .map(|e| json!({ "url": e.url(), "kind": e.kind(), "message": e.to_string() }))
+        .filter_map(|p| p.result.as_ref().err().map(|e| (&p.url, e)))
+        .map(|(url, e)| json!({ "url": url, "kind": e.kind(), "message": e.to_string() }))
         .collect();
     sarif_log(rules, out, json!({ "grades": grades, "errors": errors }))
 }
