@@ -48,7 +48,7 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     max_redirects: usize,
     /// Where to check that plain HTTP redirects to HTTPS (default: http:// on port 80 of the
-    /// URL's host)
+    /// URL's host; an http:// URL is its own check)
     #[arg(long, value_name = "URL")]
     http_url: Option<String>,
     /// Drop the findings of a rule (repeat, or separate ids with commas)
