@@ -19,6 +19,7 @@
 //! | [`profile`] | header profiles (TOML/JSON), presets, CSP and Permissions-Policy syntax |
 //! | [`generate`] | XSLT 1.0 and XDT templates from a profile |
 //! | [`validate`] | IIS, header-syntax and security rules; the Observatory grade; reports |
+//! | [`probe`] | `webxsl probe`: fetch a live site (HTTP/1.1, rustls), check what it serves, drift, grade |
 //! | [`xdt`] | XDT (Web.Release.config) transforms, with the semantics of Microsoft's engine |
 //! | [`reports`] | CSP violation reports: parse every shape, learn a policy change, edit the profile, collect over HTTP |
 //!
@@ -44,6 +45,7 @@ pub mod iis;
 pub mod manifest;
 pub mod model;
 pub mod patch;
+pub mod probe;
 pub mod profile;
 pub mod reports;
 pub mod validate;

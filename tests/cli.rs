@@ -26,7 +26,7 @@ fn help_lists_every_planned_subcommand() {
     let out = stdout(&o);
     for cmd in [
         "apply", "xslt", "diff", "generate", "profiles", "validate", "inspect", "check", "sync",
-        "init", "csp",
+        "init", "csp", "probe",
     ] {
         assert!(
             out.contains(&format!("  {cmd} ")),

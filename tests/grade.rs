@@ -3,6 +3,10 @@
 //! `tests/observatory/grade.mjs`) must give the same score and letter as
 //! `webxsl::validate::grade` for every generated header set.
 //!
+//! `webxsl probe`'s grade, which adds the tests a config cannot know (redirection from
+//! http://, cookies, CORS, no HTTPS or an invalid certificate), is compared the same way on
+//! generated recorded responses, through `tests/observatory/site.mjs`.
+//!
 //! The Observatory is found at `$WEBXSL_OBSERVATORY` or in `target/observatory`; without it the
 //! test fails (it does not skip) and says how to install it.
 
@@ -40,8 +44,13 @@ fn reference(sets: &[Set]) -> Vec<(i64, String, Vec<String>)> {
             .collect::<Vec<_>>(),
     )
     .unwrap();
+    run_driver("grade.mjs", &input)
+}
+
+/// Runs a driver of tests/observatory on JSON input: (score, letter, results) per entry.
+fn run_driver(driver: &str, input: &str) -> Vec<(i64, String, Vec<String>)> {
     let mut child = Command::new("node")
-        .arg(support::root().join("tests/observatory/grade.mjs"))
+        .arg(support::root().join("tests/observatory").join(driver))
         .arg(observatory())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -57,7 +66,7 @@ fn reference(sets: &[Set]) -> Vec<(i64, String, Vec<String>)> {
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
-        "grade.mjs failed: {}",
+        "{driver} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -348,5 +357,240 @@ fn the_grade_agrees_with_the_mdn_http_observatory() {
                 .any(|x| x.starts_with(l.trim_end_matches('+'))),
             "no set graded {l}: {letters:?}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `webxsl probe`: recorded responses.
+
+use webxsl::probe::{Observed, Response, Url};
+
+/// One recorded response: URL, status, headers, certificate valid.
+type Recorded = (String, u16, Set, bool);
+
+/// What a probe records: the chain of the URL, and the http:// check's chain.
+struct SiteRecord {
+    chain: Vec<Recorded>,
+    http: Option<Vec<Recorded>>,
+}
+
+const COOKIE_NAMES: &[&str] = &[
+    "SID",
+    "sessionid",
+    "ASP.NET_SessionId",
+    "csrftoken",
+    "login_token",
+    "pref",
+    "__Host-h",
+    "__Secure-s",
+    "heroku-session-affinity",
+    "LOGIN",
+];
+
+const COOKIE_ATTRS: &[&str] = &[
+    "Secure",
+    "HttpOnly",
+    "SameSite=Lax",
+    "SameSite=Strict",
+    "SameSite=None",
+    "SameSite=bogus",
+    "SameSite",
+    "samesite=lax=x",
+    "Path=/",
+    "Path=/a",
+    "Domain=example.com",
+    "Domain=.example.com",
+    "Domain=other.com",
+    "Domain=com",
+    "Max-Age=0",
+    "secure",
+];
+
+fn random_cookie(rng: &mut Rng) -> String {
+    let mut c = format!("{}=v{}", rng.pick(COOKIE_NAMES), rng.below(3));
+    for _ in 0..rng.below(5) {
+        c.push_str("; ");
+        let attr: &&str = rng.pick(COOKIE_ATTRS);
+        c.push_str(attr);
+    }
+    c
+}
+
+fn random_site(rng: &mut Rng) -> SiteRecord {
+    let mut page = random_set(rng);
+    let mut hop_cookies: Set = Vec::new();
+    if rng.chance(50) {
+        for _ in 0..1 + rng.below(3) {
+            let c = ("Set-Cookie".to_owned(), random_cookie(rng));
+            if rng.chance(25) {
+                hop_cookies.push(c);
+            } else {
+                page.push(c);
+            }
+        }
+    }
+    let verified = |rng: &mut Rng| !rng.chance(8);
+    let status = *rng.pick(&[200, 200, 200, 200, 401, 403, 302]);
+    let chain = match rng.below(4) {
+        0 => {
+            let mut hop = vec![("Location".to_owned(), "https://www.example.com/".to_owned())];
+            hop.extend(hop_cookies);
+            vec![
+                ("https://example.com/".to_owned(), 301, hop, verified(rng)),
+                (
+                    "https://www.example.com/".to_owned(),
+                    status,
+                    page,
+                    verified(rng),
+                ),
+            ]
+        }
+        1 => {
+            let mut hop = vec![("Location".to_owned(), "http://example.com/x".to_owned())];
+            hop.extend(hop_cookies);
+            vec![
+                ("https://example.com/".to_owned(), 302, hop, verified(rng)),
+                ("http://example.com/x".to_owned(), status, page, true),
+            ]
+        }
+        _ => {
+            page.extend(hop_cookies);
+            vec![(
+                "https://example.com/".to_owned(),
+                status,
+                page,
+                verified(rng),
+            )]
+        }
+    };
+    let http_routes: &[&[(&str, u16)]] = &[
+        &[("http://example.com/", 200)],
+        &[("http://example.com/", 301), ("https://example.com/", 200)],
+        &[
+            ("http://example.com/", 301),
+            ("http://example.com/a", 301),
+            ("https://example.com/", 200),
+        ],
+        &[
+            ("http://example.com/", 301),
+            ("https://www.example.com/", 200),
+        ],
+        &[
+            ("http://example.com/", 301),
+            ("http://www.example.com/", 200),
+        ],
+        &[
+            ("http://example.com/", 302),
+            ("https://example.com/", 301),
+            ("https://www.example.com/", 200),
+        ],
+    ];
+    let http = if rng.chance(15) {
+        None
+    } else {
+        let route = rng.pick(http_routes);
+        Some(
+            route
+                .iter()
+                .map(|(u, s)| {
+                    let ok = !u.starts_with("https") || verified(rng);
+                    (u.to_string(), *s, Vec::new(), ok)
+                })
+                .collect(),
+        )
+    };
+    SiteRecord { chain, http }
+}
+
+fn response(r: &Recorded) -> Response {
+    Response {
+        url: Url::parse(&r.0).unwrap(),
+        status: r.1,
+        headers: r.2.clone(),
+        verified: r.3,
+        body_bytes: 0,
+        body_truncated: false,
+    }
+}
+
+fn site_json(s: &SiteRecord) -> serde_json::Value {
+    let list = |c: &[Recorded]| {
+        c.iter()
+            .map(|(u, st, h, v)| {
+                serde_json::json!({
+                    "url": u,
+                    "status": st,
+                    "headers": h.iter().map(|(n, v)| [n, v]).collect::<Vec<_>>(),
+                    "verified": v,
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    serde_json::json!({ "chain": list(&s.chain), "http": s.http.as_deref().map(list) })
+}
+
+#[test]
+fn the_probe_grade_agrees_with_the_mdn_http_observatory_on_recorded_responses() {
+    let mut rng = Rng::new(0x9e0b_e5ed);
+    let sites: Vec<SiteRecord> = (0..1200).map(|_| random_site(&mut rng)).collect();
+    let input = serde_json::to_string(&sites.iter().map(site_json).collect::<Vec<_>>()).unwrap();
+    let theirs = run_driver("site.mjs", &input);
+    assert_eq!(theirs.len(), sites.len());
+    let mut failures = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (site, (score, letter, results)) in sites.iter().zip(&theirs) {
+        let observed = Observed {
+            chain: site.chain.iter().map(response).collect(),
+            http: site.http.as_ref().map(|c| c.iter().map(response).collect()),
+            http_error: None,
+        };
+        let ours = webxsl::probe::grade::grade(&webxsl::probe::grade::Recorded::from(&observed));
+        for t in &ours.tests {
+            seen.insert(t.result);
+        }
+        if i64::from(ours.score) != *score || ours.letter != letter {
+            let our_results: Vec<&str> = ours.tests.iter().map(|t| t.result).collect();
+            failures.push(format!(
+                "site {}\n  observatory: {letter} ({score}) {results:?}\n  webxsl:      {} ({}) {our_results:?}",
+                site_json(site),
+                ours.letter,
+                ours.score
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} recorded sites graded differently:\n{}",
+        failures.len(),
+        sites.len(),
+        failures
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // The sites reach every outcome of the tests a config cannot know.
+    for r in [
+        "redirection-to-https",
+        "redirection-not-needed-no-http",
+        "redirection-off-host-from-http",
+        "redirection-not-to-https-on-initial-redirection",
+        "redirection-not-to-https",
+        "redirection-missing",
+        "redirection-invalid-cert",
+        "hsts-invalid-cert",
+        "cookies-not-found",
+        "cookies-secure-with-httponly-sessions-and-samesite",
+        "cookies-secure-with-httponly-sessions",
+        "cookies-without-secure-flag-but-protected-by-hsts",
+        "cookies-without-secure-flag",
+        "cookies-samesite-flag-invalid",
+        "cookies-anticsrf-without-samesite-flag",
+        "cookies-session-without-httponly-flag",
+        "cookies-session-without-secure-flag",
+        "cookies-session-without-secure-flag-but-protected-by-hsts",
+    ] {
+        assert!(seen.contains(r), "no site reached {r}");
     }
 }

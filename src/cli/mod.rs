@@ -12,6 +12,7 @@ mod diff;
 mod inspect;
 mod manifest;
 mod output;
+mod probe;
 mod profiles;
 mod validate;
 mod xslt;
@@ -58,6 +59,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Content-Security-Policy reports: learn a policy change from them, or collect them
     Csp(csp::CspArgs),
+    /// Fetch live URLs and check what they really send: rules, drift, grade
+    Probe(probe::ProbeArgs),
 }
 
 /// Stylesheet parameters, as xsltproc takes them.
@@ -147,5 +150,6 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Sync(args) => manifest::run_sync(args),
         Command::Init(args) => manifest::run_init(args),
         Command::Csp(args) => csp::run(args),
+        Command::Probe(args) => probe::run(args),
     }
 }

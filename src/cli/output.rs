@@ -143,3 +143,80 @@ pub fn write_file_atomic_with(
     }
     result.with_context(|| format!("{}: cannot write", path.display()))
 }
+
+/// A usage error (exit 2) with its message.
+pub fn usage(message: String) -> anyhow::Error {
+    Failure {
+        code: EXIT_ERROR,
+        rendered: format!("webxsl: error: {message}\n"),
+    }
+    .into()
+}
+
+/// `--min-grade`: the rank of the letter (0 is A+), or a usage error.
+pub fn min_grade(arg: Option<&str>) -> anyhow::Result<Option<usize>> {
+    use webxsl::validate::grade;
+    match arg {
+        None => Ok(None),
+        Some(g) => match grade::rank(g.trim()) {
+            Some(r) => Ok(Some(r)),
+            None => Err(usage(format!(
+                "--min-grade {g}: not a grade (one of {})",
+                grade::LETTERS.join(", ")
+            ))),
+        },
+    }
+}
+
+/// The stderr line for something graded below `--min-grade` (rank `min`), if it is.
+pub fn below_min_grade(what: &str, letter: &str, min: usize) -> Option<String> {
+    use webxsl::validate::grade;
+    grade::rank(letter).filter(|&r| r > min).map(|_| {
+        format!(
+            "webxsl: {what}: grade {letter} is below --min-grade {}\n",
+            grade::LETTERS[min]
+        )
+    })
+}
+
+/// `--ignore`: every id must name a rule of `rules` (with a did-you-mean), and not
+/// `xml-malformed`.
+pub fn check_ignore(
+    ignore: &[String],
+    rules: &[&webxsl::validate::Rule],
+    command: &str,
+) -> anyhow::Result<()> {
+    for i in ignore {
+        if i == "xml-malformed" {
+            return Err(usage(
+                "--ignore xml-malformed: a file that is not XML cannot be checked".into(),
+            ));
+        }
+        if !rules.iter().any(|r| r.id == i) {
+            let guess = rules
+                .iter()
+                .min_by_key(|r| strsim::levenshtein(r.id, i))
+                .map(|r| r.id)
+                .unwrap_or("");
+            return Err(usage(format!(
+                "--ignore {i}: no such rule (did you mean {guess}? webxsl {command} --list-rules lists them)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `--list-rules`: one line per rule, id, severity and summary.
+pub fn list_rules(rules: &[&webxsl::validate::Rule]) -> String {
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in rules {
+        out.push_str(&format!(
+            "{:width$}  {:7}  {}\n",
+            r.id,
+            r.severity.as_str(),
+            r.summary
+        ));
+    }
+    out
+}

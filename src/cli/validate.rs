@@ -2,10 +2,10 @@
 
 use std::io::Read as _;
 
-use webxsl::validate::{self, FileReport, RULES, ValidateOptions, grade, report};
+use webxsl::validate::{self, FileReport, RULES, ValidateOptions, report};
 
 use super::apply::{expand_files, read_failure};
-use super::output::{Failure, write_stdout};
+use super::output::{below_min_grade, check_ignore, list_rules, min_grade, write_stdout};
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, IisArg};
 
 /// `webxsl validate`
@@ -41,58 +41,14 @@ enum ValidateFormat {
     Sarif,
 }
 
-fn usage(message: String) -> anyhow::Error {
-    Failure {
-        code: EXIT_ERROR,
-        rendered: format!("webxsl: error: {message}\n"),
-    }
-    .into()
-}
-
 pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
+    let rules: Vec<_> = RULES.iter().collect();
     if args.list_rules {
-        let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
-        let mut out = String::new();
-        for r in RULES {
-            out.push_str(&format!(
-                "{:width$}  {:7}  {}\n",
-                r.id,
-                r.severity.as_str(),
-                r.summary
-            ));
-        }
-        write_stdout(out.as_bytes())?;
+        write_stdout(list_rules(&rules).as_bytes())?;
         return Ok(EXIT_OK);
     }
-    let min_rank = match &args.min_grade {
-        None => None,
-        Some(g) => match grade::rank(g.trim()) {
-            Some(r) => Some(r),
-            None => {
-                return Err(usage(format!(
-                    "--min-grade {g}: not a grade (one of {})",
-                    grade::LETTERS.join(", ")
-                )));
-            }
-        },
-    };
-    for i in &args.ignore {
-        if i == "xml-malformed" {
-            return Err(usage(
-                "--ignore xml-malformed: a file that is not XML cannot be checked".into(),
-            ));
-        }
-        if !RULES.iter().any(|r| r.id == i) {
-            let guess = RULES
-                .iter()
-                .min_by_key(|r| strsim::levenshtein(r.id, i))
-                .map(|r| r.id)
-                .unwrap_or("");
-            return Err(usage(format!(
-                "--ignore {i}: no such rule (did you mean {guess}? webxsl validate --list-rules lists them)"
-            )));
-        }
-    }
+    let min_rank = min_grade(args.min_grade.as_deref())?;
+    check_ignore(&args.ignore, &rules, "validate")?;
     let opts = ValidateOptions {
         profile: match &args.profile {
             Some(p) => Some(super::profiles::load(p)?),
@@ -131,15 +87,8 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     let mut below = Vec::new();
     if let Some(min) = min_rank {
         for r in &reports {
-            if let Some(g) = &r.grade
-                && grade::rank(g.letter).is_some_and(|rank| rank > min)
-            {
-                below.push(format!(
-                    "webxsl: {}: grade {} is below --min-grade {}\n",
-                    r.path,
-                    g.letter,
-                    grade::LETTERS[min]
-                ));
+            if let Some(g) = &r.grade {
+                below.extend(below_min_grade(&r.path, g.letter, min));
             }
         }
     }

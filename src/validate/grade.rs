@@ -6,6 +6,10 @@
 //! the grade depends on the headers alone. The test suite compares the letter with the
 //! Observatory's own grader on generated header sets.
 //!
+//! `webxsl probe` knows more than a configuration: it runs [`header_tests`] on what a server
+//! sent and adds the redirection, cookie and CORS tests of the responses it recorded, then
+//! [`total`]s them the same way.
+//!
 //! Scoring: start at 100; add every test's modifier; bonuses (positive modifiers) count only when
 //! the score without them is at least 90; the letter is that of the score rounded down to a
 //! multiple of 5 (100 and above: A+).
@@ -312,8 +316,37 @@ fn csp_test(h: &BTreeMap<String, String>) -> (&'static str, i32, bool) {
     (r.0, r.1, csp.contains_key("frame-ancestors"))
 }
 
-/// Grades the headers a site sends.
+/// Grades the headers a site sends, for the site model of this module (HTTPS only, a clean
+/// redirect from HTTP, no cookies, no scripts).
 pub fn grade(headers: &[(String, String)]) -> Grade {
+    let mut tests = header_tests(headers);
+    // The tests the headers cannot change, for this site model.
+    for (test, result) in [
+        ("cookies", "cookies-not-found"),
+        (
+            "cross-origin-resource-sharing",
+            "cross-origin-resource-sharing-not-implemented",
+        ),
+        ("redirection", "redirection-to-https"),
+        (
+            "subresource-integrity",
+            "sri-not-implemented-but-no-scripts-loaded",
+        ),
+    ] {
+        tests.push(TestResult {
+            test,
+            result,
+            modifier: 0,
+        });
+    }
+    total(tests)
+}
+
+/// The tests that read the headers of the page alone: content-security-policy,
+/// referrer-policy, strict-transport-security (for a response over HTTPS with a valid
+/// certificate), x-content-type-options, x-frame-options, cross-origin-resource-policy, in
+/// that order.
+pub fn header_tests(headers: &[(String, String)]) -> Vec<TestResult> {
     let h = header_map(headers);
     let mut tests = Vec::new();
     let (csp_result, csp_mod, frame_ancestors) = csp_test(&h);
@@ -453,26 +486,12 @@ pub fn grade(headers: &[(String, String)]) -> Grade {
         modifier: m,
     });
 
-    // The tests the headers cannot change, for this site model.
-    for (test, result) in [
-        ("cookies", "cookies-not-found"),
-        (
-            "cross-origin-resource-sharing",
-            "cross-origin-resource-sharing-not-implemented",
-        ),
-        ("redirection", "redirection-to-https"),
-        (
-            "subresource-integrity",
-            "sri-not-implemented-but-no-scripts-loaded",
-        ),
-    ] {
-        tests.push(TestResult {
-            test,
-            result,
-            modifier: 0,
-        });
-    }
+    tests
+}
 
+/// The score and letter of a set of test outcomes: 100 plus every modifier, bonuses only when
+/// the score without them is 90 or more.
+pub fn total(tests: Vec<TestResult>) -> Grade {
     let with_bonus: i32 = 100 + tests.iter().map(|t| t.modifier).sum::<i32>();
     let without: i32 = 100
         + tests

@@ -6,11 +6,15 @@
 //! security grade ([`grade`]) is computed from them, and [`report`] renders the results.
 //!
 //! The rules are checked by family, each in a private module of its own (`iis`: IIS's
-//! collections; `headers`: header syntax and values, missing headers; `csp`; `permissions`:
-//! Permissions-Policy; `leaks`: what announces the server's software; `cookies`; `profile`),
-//! reporting to one checker that places and records the findings. [`RULES`] stays the one
-//! table of ids, severities and hints: a new family is a module, a step in
-//! [`validate_document`] and its rows in [`RULES`].
+//! collections; `headers`: header syntax and values, missing headers; `leaks`: what announces
+//! the server's software; `cookies`; `profile`), reporting to one checker that places and
+//! records the findings. [`RULES`] stays the one table of ids, severities and hints: a new
+//! family is a module, a step in [`validate_document`] and its rows in [`RULES`].
+//!
+//! The rules on a header's value (syntax, HSTS, Referrer-Policy, X-Frame-Options,
+//! X-Content-Type-Options, CSP, Permissions-Policy, deprecated and missing headers) live in
+//! [`values`], on a plain name and value: `validate` places their findings in the file,
+//! [`served`] at the index of a header a server sent (what `webxsl probe` checks).
 //!
 //! ```
 //! use webxsl::validate::{ValidateOptions, validate};
@@ -29,13 +33,15 @@
 pub mod grade;
 pub mod report;
 
+pub mod intent;
+pub mod served;
+pub mod values;
+
 mod checker;
 mod cookies;
-mod csp;
 mod headers;
 mod iis;
 mod leaks;
-mod permissions;
 mod profile;
 mod site;
 

@@ -9,20 +9,51 @@
 
 use serde_json::{Value, json};
 
-use super::{FileReport, RULES};
+use super::grade::Grade;
+use super::{FileReport, RULES, Rule};
 use crate::diag::{Diagnostic, Severity};
+
+/// `grade B (score 70): csp-not-implemented -25, ...`: a grade with the tests that cost or
+/// earned points.
+pub fn grade_summary(g: &Grade) -> String {
+    let mut out = format!("grade {} (score {})", g.letter, g.score);
+    let counted: Vec<String> = g
+        .tests
+        .iter()
+        .filter(|t| t.modifier != 0)
+        .map(|t| format!("{} {:+}", t.result, t.modifier))
+        .collect();
+    if !counted.is_empty() {
+        out.push_str(&format!(": {}", counted.join(", ")));
+    }
+    out
+}
+
+/// The closing line: `2 files: 1 error, 3 warnings, 0 infos` (`what` is the singular).
+pub fn totals(what: &str, n: usize, severities: impl Iterator<Item = Severity>) -> String {
+    let (mut errors, mut warnings, mut infos) = (0, 0, 0);
+    for s in severities {
+        match s {
+            Severity::Error => errors += 1,
+            Severity::Warning => warnings += 1,
+            Severity::Info => infos += 1,
+        }
+    }
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}: {}, {}, {}\n",
+        plural(n, what),
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        plural(infos, "info")
+    )
+}
 
 /// Renders findings, grade and a summary for people.
 pub fn human(reports: &[FileReport]) -> String {
     let mut out = String::new();
-    let (mut errors, mut warnings, mut infos) = (0, 0, 0);
     for r in reports {
         for f in &r.findings {
-            match f.severity {
-                Severity::Error => errors += 1,
-                Severity::Warning => warnings += 1,
-                Severity::Info => infos += 1,
-            }
             let d = Diagnostic::error(f.message.clone())
                 .severity(f.severity)
                 .code(f.rule)
@@ -33,33 +64,17 @@ pub fn human(reports: &[FileReport]) -> String {
             out.push_str(&d.render());
         }
         match &r.grade {
-            Some(g) => {
-                out.push_str(&format!(
-                    "{}: grade {} (score {})",
-                    r.path, g.letter, g.score
-                ));
-                let counted: Vec<String> = g
-                    .tests
-                    .iter()
-                    .filter(|t| t.modifier != 0)
-                    .map(|t| format!("{} {:+}", t.result, t.modifier))
-                    .collect();
-                if !counted.is_empty() {
-                    out.push_str(&format!(": {}", counted.join(", ")));
-                }
-                out.push('\n');
-            }
+            Some(g) => out.push_str(&format!("{}: {}\n", r.path, grade_summary(g))),
             None => out.push_str(&format!("{}: no grade (not XML)\n", r.path)),
         }
         out.push('\n');
     }
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    out.push_str(&format!(
-        "{}: {}, {}, {}\n",
-        plural(reports.len(), "file"),
-        plural(errors, "error"),
-        plural(warnings, "warning"),
-        plural(infos, "info")
+    out.push_str(&totals(
+        "file",
+        reports.len(),
+        reports
+            .iter()
+            .flat_map(|r| r.findings.iter().map(|f| f.severity)),
     ));
     out
 }
@@ -94,7 +109,8 @@ pub fn json(reports: &[FileReport]) -> Value {
     json!({ "files": files })
 }
 
-fn sarif_level(s: Severity) -> &'static str {
+/// The SARIF level of a severity.
+pub fn sarif_level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -131,20 +147,40 @@ pub fn path_uri(path: &str) -> String {
     out
 }
 
+/// A rule as a SARIF `reportingDescriptor`.
+pub fn sarif_rule(r: &Rule) -> Value {
+    json!({
+        "id": r.id,
+        "name": r.id,
+        "shortDescription": { "text": r.summary },
+        "help": { "text": r.hint },
+        "defaultConfiguration": { "level": sarif_level(r.severity) },
+    })
+}
+
+/// A SARIF 2.1.0 log of one run of webxsl: its rules, results and run properties.
+pub fn sarif_log(rules: Vec<Value>, results: Vec<Value>, properties: Value) -> Value {
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "webxsl",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": properties,
+        }]
+    })
+}
+
 /// The SARIF 2.1.0 log.
 pub fn sarif(reports: &[FileReport]) -> Value {
-    let rules: Vec<Value> = RULES
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "name": r.id,
-                "shortDescription": { "text": r.summary },
-                "help": { "text": r.hint },
-                "defaultConfiguration": { "level": sarif_level(r.severity) },
-            })
-        })
-        .collect();
+    let rules: Vec<Value> = RULES.iter().map(sarif_rule).collect();
     let mut results = Vec::new();
     for r in reports {
         let uri = path_uri(&r.path);
@@ -181,22 +217,7 @@ pub fn sarif(reports: &[FileReport]) -> Value {
             })
         })
         .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "webxsl",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-            "properties": { "grades": grades },
-        }]
-    })
+    sarif_log(rules, results, json!({ "grades": grades }))
 }
 
 #[cfg(test)]

@@ -78,13 +78,6 @@ impl<'a> Site<'a> {
             .find(|e| e.name.eq_ignore_ascii_case(name))
     }
 
-    /// Whether the application sends header `name`.
-    pub(super) fn has(&self, name: &str) -> bool {
-        self.entries
-            .iter()
-            .any(|e| e.name.eq_ignore_ascii_case(name))
-    }
-
     /// The names and values of the headers the application sends.
     pub(super) fn headers(&self) -> Vec<(String, String)> {
         self.entries
