@@ -39,6 +39,27 @@ pub fn substring(s: &str, start: f64, len: Option<f64>) -> String {
 
 /// `translate(s, from, to)`.
 pub fn translate(s: &str, from: &str, to: &str) -> String {
+    if from.is_ascii() && to.is_ascii() {
+        // The common case (case folding of header names in generated templates): one lookup
+        // table, no allocation but the result. The first occurrence in `from` wins.
+        const KEEP: u8 = 0xFF;
+        const DROP: u8 = 0xFE;
+        let mut map = [KEEP; 128];
+        for (i, f) in from.bytes().enumerate() {
+            if map[f as usize] == KEEP {
+                map[f as usize] = to.as_bytes().get(i).copied().unwrap_or(DROP);
+            }
+        }
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match map.get(c as usize).copied() {
+                Some(DROP) => {}
+                Some(KEEP) | None => out.push(c),
+                Some(b) => out.push(b as char),
+            }
+        }
+        return out;
+    }
     let from: Vec<char> = from.chars().collect();
     let to: Vec<char> = to.chars().collect();
     s.chars()
@@ -256,6 +277,10 @@ mod tests {
         assert_eq!(translate("bar", "abc", "ABC"), "BAr");
         assert_eq!(translate("--aaa--", "abc-", "ABC"), "AAA");
         assert_eq!(translate("aba", "aa", "xy"), "xbx");
+        // The ASCII table and the general path agree on non-ASCII input and mappings.
+        assert_eq!(translate("Été-X", "ABCX-", "abcx"), "Étéx");
+        assert_eq!(translate("Été", "É", "e"), "eté");
+        assert_eq!(translate("a\u{7f}b", "\u{7f}b", "_"), "a_");
         assert_eq!(normalize_space("  a \t\r\n b  "), "a b");
         assert_eq!(normalize_space("\u{a0}x"), "\u{a0}x");
     }
