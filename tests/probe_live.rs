@@ -17,21 +17,8 @@ use serde_json::Value;
 use server::{Step, redirect, response, send};
 use webxsl::probe::{ProbeOptions, Url, rules};
 
-/// The headers of a clean site (validate's clean set): no finding, A+.
-const GOOD: &[(&str, &str)] = &[
-    (
-        "Strict-Transport-Security",
-        "max-age=63072000; includeSubDomains",
-    ),
-    (
-        "Content-Security-Policy",
-        "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
-    ),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("Permissions-Policy", "camera=(), geolocation=()"),
-];
+/// A clean site's headers: no finding, A+ (validate's clean set).
+const GOOD: &[(&str, &str)] = support::CLEAN_HEADERS;
 
 fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     let mut v = GOOD.to_vec();

@@ -6,23 +6,9 @@
 use super::cookies;
 use super::http::Response;
 use super::{Finding, Observed};
-use crate::diag::Severity::{self, Error, Info, Warning};
-use crate::validate::Rule;
+use crate::diag::Severity::{Error, Info, Warning};
 use crate::validate::served::Place;
-
-const fn rule(
-    id: &'static str,
-    severity: Severity,
-    summary: &'static str,
-    hint: &'static str,
-) -> Rule {
-    Rule {
-        id,
-        severity,
-        summary,
-        hint,
-    }
-}
+use crate::validate::{Rule, rule};
 
 /// The rules of `webxsl probe` beside `validate`'s header rules.
 pub const RULES: &[Rule] = &[

@@ -67,7 +67,8 @@ pub struct Rule {
     pub hint: &'static str,
 }
 
-const fn rule(
+/// A rule (for the rule tables: validate's here, probe's in `crate::probe::rules`).
+pub(crate) const fn rule(
     id: &'static str,
     severity: Severity,
     summary: &'static str,
