@@ -68,21 +68,8 @@ impl<'a> Writer<'a> {
                     }
                 }
             }
-            NodeKind::Comment => {
-                self.out.push_str("<!--");
-                self.out.push_str(t.value(n));
-                self.out.push_str("-->");
-            }
-            NodeKind::ProcessingInstruction => {
-                self.out.push_str("<?");
-                self.out.push_str(t.local_name(n));
-                let v = t.value(n);
-                if !v.is_empty() {
-                    self.out.push(' ');
-                    self.out.push_str(v);
-                }
-                self.out.push('>');
-            }
+            NodeKind::Comment => self.comment(n),
+            NodeKind::ProcessingInstruction => self.processing_instruction(n, ">"),
             NodeKind::Root | NodeKind::Attribute => {}
         }
     }

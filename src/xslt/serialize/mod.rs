@@ -388,24 +388,31 @@ impl<'a> Writer<'a> {
                     self.escape_text(t.value(n));
                 }
             }
-            NodeKind::Comment => {
-                self.out.push_str("<!--");
-                self.out.push_str(t.value(n));
-                self.out.push_str("-->");
-            }
-            NodeKind::ProcessingInstruction => {
-                self.out.push_str("<?");
-                self.out.push_str(t.local_name(n));
-                let v = t.value(n);
-                if !v.is_empty() {
-                    self.out.push(' ');
-                    self.out.push_str(v);
-                }
-                self.out.push_str("?>");
-            }
+            NodeKind::Comment => self.comment(n),
+            NodeKind::ProcessingInstruction => self.processing_instruction(n, "?>"),
             NodeKind::Root | NodeKind::Attribute => {}
         }
         self.maybe_flush();
+    }
+
+    /// A comment node, as written in every output method.
+    fn comment(&mut self, n: NodeId) {
+        self.out.push_str("<!--");
+        self.out.push_str(self.tree.value(n));
+        self.out.push_str("-->");
+    }
+
+    /// A processing instruction: target, data, then `close` (`?>` in XML, `>` in HTML).
+    fn processing_instruction(&mut self, n: NodeId, close: &str) {
+        let t = self.tree;
+        self.out.push_str("<?");
+        self.out.push_str(t.local_name(n));
+        let v = t.value(n);
+        if !v.is_empty() {
+            self.out.push(' ');
+            self.out.push_str(v);
+        }
+        self.out.push_str(close);
     }
 
     fn is_cdata_parent(&self, n: NodeId) -> bool {
