@@ -28,6 +28,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::sync::OnceLock;
+
 use crate::model::Scope;
 use crate::xml::{NodeId, NodeKind, Tree};
 
@@ -202,8 +204,8 @@ struct InEffect {
 struct Layer<'a> {
     base: Option<&'a Layer<'a>>,
     /// By compared key; the first entry of a key stays, so later duplicates name it.
-    own: std::collections::HashMap<Vec<String>, InEffect>,
-    removed: std::collections::HashSet<Vec<String>>,
+    own: rustc_hash::FxHashMap<Vec<String>, InEffect>,
+    removed: rustc_hash::FxHashSet<Vec<String>>,
     cleared: bool,
 }
 
@@ -284,34 +286,55 @@ pub struct Analysis {
     pub useless_removes: Vec<(NodeId, String)>,
 }
 
+/// What the server level defines for collection `ci` of [`COLLECTIONS`]: built once per
+/// version and shared (the defaults hold hundreds of entries, and every analysis needs them).
+fn server_layer(version: IisVersion, ci: usize) -> &'static Layer<'static> {
+    static V10: OnceLock<Vec<Layer<'static>>> = OnceLock::new();
+    static V85: OnceLock<Vec<Layer<'static>>> = OnceLock::new();
+    let cell = match version {
+        IisVersion::Iis10 => &V10,
+        IisVersion::Iis85 => &V85,
+    };
+    let layers = cell.get_or_init(|| {
+        COLLECTIONS
+            .iter()
+            .map(|c| {
+                let mut server = Layer::new(None);
+                for d in version.defaults().iter().filter(|d| d.collection == c.id) {
+                    let entry = InEffect {
+                        origin: Origin::Server(version, d.condition),
+                        attrs: Vec::new(),
+                    };
+                    server.own.insert(c.normalize(&d.key), entry);
+                }
+                if c.id == "connectionStrings" {
+                    let entry = InEffect {
+                        origin: Origin::Machine,
+                        attrs: vec![
+                            ("connectionString".into(), LOCAL_SQL_SERVER.into()),
+                            ("name".into(), "LocalSqlServer".into()),
+                            ("providerName".into(), "System.Data.SqlClient".into()),
+                        ],
+                    };
+                    server.own.insert(vec!["localsqlserver".into()], entry);
+                }
+                server
+            })
+            .collect()
+    });
+    &layers[ci]
+}
+
 /// Replays every collection of a web.config (see the module documentation).
 pub fn analyze(t: &Tree, version: IisVersion) -> Analysis {
     let scopes = scopes(t);
     let found = instances(t, &scopes);
     let mut out = Analysis::default();
-    for (c, found) in COLLECTIONS.iter().zip(found) {
+    for (ci, (c, found)) in COLLECTIONS.iter().zip(found).enumerate() {
         if found.is_empty() {
             continue;
         }
-        let mut server = Layer::new(None);
-        for d in version.defaults().iter().filter(|d| d.collection == c.id) {
-            let entry = InEffect {
-                origin: Origin::Server(version, d.condition),
-                attrs: Vec::new(),
-            };
-            server.own.insert(c.normalize(&d.key), entry);
-        }
-        if c.id == "connectionStrings" {
-            let entry = InEffect {
-                origin: Origin::Machine,
-                attrs: vec![
-                    ("connectionString".into(), LOCAL_SQL_SERVER.into()),
-                    ("name".into(), "LocalSqlServer".into()),
-                    ("providerName".into(), "System.Data.SqlClient".into()),
-                ],
-            };
-            server.own.insert(vec!["localsqlserver".into()], entry);
-        }
+        let server = server_layer(version, ci);
         let of = |pick: &dyn Fn(&Scope) -> bool| {
             found
                 .iter()
@@ -319,7 +342,7 @@ pub fn analyze(t: &Tree, version: IisVersion) -> Analysis {
                 .map(|&(s, n)| (&scopes[s].0, n))
                 .collect::<Vec<_>>()
         };
-        let mut top = Layer::new(Some(&server));
+        let mut top = Layer::new(Some(server));
         for (s, n) in of(&|s| *s == Scope::TopLevel) {
             replay(t, c, s, n, &mut top, &mut out);
         }

@@ -5,6 +5,8 @@ use std::rc::Rc;
 use crate::xml::{NodeId, Tree};
 use crate::xpath::ast::*;
 use crate::xpath::axes::{self, Test};
+pub use crate::xpath::compare::compare;
+use crate::xpath::compare::fast_equality;
 use crate::xpath::error::XPathError;
 use crate::xpath::functions;
 use crate::xpath::value::*;
@@ -163,6 +165,11 @@ fn evaluate_inner(e: &Expr, ctx: &Context, env: &mut dyn Env) -> Result<Value, X
             Value::Bool(to_bool(&evaluate(a, ctx, env)?) && to_bool(&evaluate(b, ctx, env)?))
         }
         ExprKind::Compare(op, a, b) => {
+            if matches!(op, CmpOp::Eq | CmpOp::Ne)
+                && let Some(r) = fast_equality(*op, a, b, ctx, env)?
+            {
+                return Ok(Value::Bool(r));
+            }
             let x = evaluate(a, ctx, env)?;
             let y = evaluate(b, ctx, env)?;
             Value::Bool(compare(*op, &x, &y, env))
@@ -376,126 +383,5 @@ pub fn to_num(v: &Value, env: &dyn Env) -> f64 {
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::Str(s) => str_to_num(s),
         Value::Nodes(_) | Value::Rtf(_) => str_to_num(&to_string(v, env)),
-    }
-}
-
-fn nodes_of(v: &Value) -> Option<Vec<NodeRef>> {
-    match v {
-        Value::Nodes(n) => Some(n.to_vec()),
-        Value::Rtf(r) => Some(vec![*r]),
-        _ => None,
-    }
-}
-
-fn cmp_strings(op: CmpOp, a: &str, b: &str) -> bool {
-    match op {
-        CmpOp::Eq => a == b,
-        CmpOp::Ne => a != b,
-        _ => cmp_numbers(op, str_to_num(a), str_to_num(b)),
-    }
-}
-
-fn cmp_numbers(op: CmpOp, a: f64, b: f64) -> bool {
-    match op {
-        CmpOp::Eq => a == b,
-        CmpOp::Ne => a != b,
-        CmpOp::Lt => a < b,
-        CmpOp::Le => a <= b,
-        CmpOp::Gt => a > b,
-        CmpOp::Ge => a >= b,
-    }
-}
-
-fn swap(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        o => o,
-    }
-}
-
-/// XPath 1.0 §3.4 comparisons.
-pub fn compare(op: CmpOp, a: &Value, b: &Value, env: &dyn Env) -> bool {
-    let sv = |n: NodeRef| string_value(env.tree(n.doc), n);
-    match (nodes_of(a), nodes_of(b)) {
-        (Some(x), Some(y)) => {
-            if matches!(op, CmpOp::Eq | CmpOp::Ne) {
-                if x.is_empty() || y.is_empty() {
-                    return false;
-                }
-                let ys: std::collections::HashSet<String> = y.iter().map(|&n| sv(n)).collect();
-                if op == CmpOp::Eq {
-                    x.iter().any(|&n| ys.contains(&sv(n)))
-                } else if ys.len() > 1 {
-                    // Two different strings on the right: any left string differs from one.
-                    true
-                } else {
-                    let only = ys.iter().next().expect("non-empty");
-                    x.iter().any(|&n| &sv(n) != only)
-                }
-            } else {
-                let xs: Vec<f64> = x
-                    .iter()
-                    .map(|&n| str_to_num(&sv(n)))
-                    .filter(|v| !v.is_nan())
-                    .collect();
-                let ys: Vec<f64> = y
-                    .iter()
-                    .map(|&n| str_to_num(&sv(n)))
-                    .filter(|v| !v.is_nan())
-                    .collect();
-                xs.iter()
-                    .any(|&p| ys.iter().any(|&q| cmp_numbers(op, p, q)))
-            }
-        }
-        (Some(x), None) => cmp_nodes_value(op, &x, b, env),
-        (None, Some(y)) => cmp_nodes_value(swap(op), &y, a, env),
-        (None, None) => {
-            if matches!(op, CmpOp::Eq | CmpOp::Ne) {
-                match (a, b) {
-                    (Value::Bool(_), _) | (_, Value::Bool(_)) => {
-                        let (p, q) = (to_bool(a), to_bool(b));
-                        if op == CmpOp::Eq { p == q } else { p != q }
-                    }
-                    (Value::Num(_), _) | (_, Value::Num(_)) => {
-                        cmp_numbers(op, to_num(a, env), to_num(b, env))
-                    }
-                    _ => cmp_strings(op, &to_string(a, env), &to_string(b, env)),
-                }
-            } else {
-                cmp_numbers(op, to_num(a, env), to_num(b, env))
-            }
-        }
-    }
-}
-
-/// A node-set (left) compared with a non-node-set value (right).
-fn cmp_nodes_value(op: CmpOp, nodes: &[NodeRef], v: &Value, env: &dyn Env) -> bool {
-    let sv = |n: NodeRef| string_value(env.tree(n.doc), n);
-    match v {
-        Value::Bool(b) => {
-            let x = !nodes.is_empty();
-            if matches!(op, CmpOp::Eq | CmpOp::Ne) {
-                if op == CmpOp::Eq { x == *b } else { x != *b }
-            } else {
-                cmp_numbers(op, f64::from(u8::from(x)), f64::from(u8::from(*b)))
-            }
-        }
-        Value::Num(n) => nodes
-            .iter()
-            .any(|&x| cmp_numbers(op, str_to_num(&sv(x)), *n)),
-        Value::Str(s) => {
-            if matches!(op, CmpOp::Eq | CmpOp::Ne) {
-                nodes.iter().any(|&x| cmp_strings(op, &sv(x), s))
-            } else {
-                let n = str_to_num(s);
-                nodes
-                    .iter()
-                    .any(|&x| cmp_numbers(op, str_to_num(&sv(x)), n))
-            }
-        }
-        Value::Nodes(_) | Value::Rtf(_) => unreachable!("handled by compare()"),
     }
 }

@@ -22,6 +22,7 @@
 
 pub mod ast;
 pub mod axes;
+pub mod compare;
 pub mod error;
 pub mod eval;
 pub mod functions;
