@@ -3,6 +3,18 @@
 mod cli;
 
 fn main() {
+    // `webxsl --version` is what scripts call to check the tool is there: answered before the
+    // worker thread and the argument parser are set up, as cheaply as a hello-world (clap's own
+    // `--version` prints the same line; `tests/cli.rs` checks both).
+    let mut args = std::env::args_os().skip(1);
+    if let (Some(a), None) = (args.next(), args.next())
+        && (a == "--version" || a == "-V")
+    {
+        use std::io::Write as _;
+        let line = concat!("webxsl ", env!("CARGO_PKG_VERSION"), "\n");
+        let _ = std::io::stdout().write_all(line.as_bytes());
+        return;
+    }
     // With a file-size limit (`ulimit -f`), a write past it raises SIGXFSZ, which kills the
     // process by default. Ignored, the write fails with EFBIG: the file at hand is reported and
     // left as it was, and the rest of a batch goes on.

@@ -36,6 +36,17 @@ fn help_lists_every_planned_subcommand() {
 }
 
 #[test]
+fn version_is_answered_early_and_as_clap_would() {
+    let want = format!("webxsl {}\n", env!("CARGO_PKG_VERSION"));
+    // The early answer (one argument) and clap's (two arguments) print the same line.
+    for args in [&["--version"][..], &["-V"], &["--version", "-V"]] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert_eq!(stdout(&o), want, "{args:?}");
+    }
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let o = run(&["frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
