@@ -638,3 +638,19 @@ fn the_console_check_catches_a_blocked_resource() {
         run.stderr
     );
 }
+
+#[test]
+fn a_badge_that_cannot_be_written_is_an_error() {
+    let d = temp_dir("html-badge-error");
+    let badge = d.join("missing-dir").join("grade.svg");
+    let sample = support::root().join("samples/existing-xfo/web.config");
+    let o = run(&[
+        "validate",
+        "--badge",
+        &badge.display().to_string(),
+        &sample.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("grade.svg"), "{}", stderr(&o));
+    assert!(!badge.exists());
+}
