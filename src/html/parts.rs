@@ -28,8 +28,10 @@ pub(crate) struct Subject<'a> {
 /// Whether a security header is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Status {
-    /// Sent.
+    /// A recommended header, sent.
     Set,
+    /// Another header, sent.
+    Sent,
     /// Not sent, and a `missing-header` finding says it should be.
     Missing,
     /// Not sent, and nothing asks for it (X-Frame-Options under CSP frame-ancestors, HSTS over
@@ -114,12 +116,12 @@ pub(crate) fn header_rows<'a>(
     findings: &[FindingView<'_>],
     of_header: impl Fn(usize) -> Vec<usize>,
 ) -> Vec<HeaderRow<'a>> {
-    let row = |i: usize| {
+    let row = |i: usize, status: Status| {
         let (n, v) = &sent[i];
         HeaderRow {
             name: n,
             value: Some(v),
-            status: Status::Set,
+            status,
             findings: of_header(i),
         }
     };
@@ -129,7 +131,7 @@ pub(crate) fn header_rows<'a>(
         let mut found = false;
         for (i, (n, _)) in sent.iter().enumerate() {
             if n.eq_ignore_ascii_case(name) {
-                rows.push(row(i));
+                rows.push(row(i, Status::Set));
                 shown[i] = true;
                 found = true;
             }
@@ -155,7 +157,11 @@ pub(crate) fn header_rows<'a>(
             });
         }
     }
-    rows.extend((0..sent.len()).filter(|&i| !shown[i]).map(row));
+    rows.extend(
+        (0..sent.len())
+            .filter(|&i| !shown[i])
+            .map(|i| row(i, Status::Sent)),
+    );
     rows
 }
 
@@ -312,6 +318,7 @@ pub(crate) fn headers_table(s: &Subject<'_>) -> Markup {
                         td {
                             @match h.status {
                                 Status::Set => span class="st-set" { "✓ set" },
+                                Status::Sent => span class="st-unset" { "sent" },
                                 Status::Missing => span class="st-missing" { "✗ missing" },
                                 Status::NotSet => span class="st-unset" { "not set" },
                             }

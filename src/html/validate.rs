@@ -125,6 +125,7 @@ mod tests {
         );
         assert_eq!(s.headers[0].status, parts::Status::Missing);
         assert_eq!(s.findings[s.headers[0].findings[0]].rule, "missing-header");
+        assert_eq!(s.headers[6].status, parts::Status::Sent);
         assert!(s.headers[6].findings.is_empty());
     }
 
