@@ -253,7 +253,7 @@ impl Diagnostic {
 
 /// Long lines (minified configs) are clipped to a window around the column; returns the clipped
 /// line and how many characters were cut from its start.
-fn clip_line(line: &str, col: usize) -> (String, usize) {
+pub(crate) fn clip_line(line: &str, col: usize) -> (String, usize) {
     const WINDOW: usize = 120;
     let n = line.chars().count();
     if n <= WINDOW {

@@ -22,6 +22,7 @@
 //! | [`probe`] | `webxsl probe`: fetch a live site (HTTP/1.1, rustls), check what it serves, drift, grade |
 //! | [`xdt`] | XDT (Web.Release.config) transforms, with the semantics of Microsoft's engine |
 //! | [`reports`] | CSP violation reports: parse every shape, learn a policy change, edit the profile, collect over HTTP |
+//! | [`html`] | reports people look at: self-contained HTML pages for validate, diff, probe and check, and an SVG grade badge |
 //!
 //! ```
 //! use webxsl::xml::{Document, Limits};
@@ -41,6 +42,7 @@ pub mod apply;
 pub mod diag;
 pub mod diff;
 pub mod generate;
+pub mod html;
 pub mod iis;
 pub mod manifest;
 pub mod model;

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use webxsl::diff::{CollectionChange, header_changes, render_header_changes, unified};
+use webxsl::html;
+use webxsl::validate::{ValidateOptions, validate_document};
 use webxsl::xml::{Document, Limits};
 
 use super::output::{load_document, write_stdout};
@@ -15,7 +17,7 @@ pub struct DiffArgs {
     old: PathBuf,
     /// The changed file
     new: PathBuf,
-    /// Output format
+    /// Output format (html: one self-contained page, before and after side by side)
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     format: DiffFormat,
     /// Colour the output
@@ -27,6 +29,7 @@ pub struct DiffArgs {
 enum DiffFormat {
     Human,
     Json,
+    Html,
 }
 
 #[derive(serde::Serialize)]
@@ -60,6 +63,27 @@ pub fn run(args: DiffArgs) -> anyhow::Result<i32> {
             let mut s = serde_json::to_string_pretty(&j)?;
             s.push('\n');
             write_stdout(s.as_bytes())?;
+        }
+        DiffFormat::Html => {
+            // Both sides graded and checked as validate would, for the grade before → after.
+            let opts = ValidateOptions::default();
+            let (ro, rn) = (
+                validate_document(&on, &old, &opts),
+                validate_document(&nn, &new, &opts),
+            );
+            let (eo, en) = (describe(&old), describe(&new));
+            let side = |label, report, encoding| html::diff::Side {
+                label,
+                report,
+                encoding,
+            };
+            let page = html::diff::page(
+                &side(&on, &ro, &eo),
+                &side(&nn, &rn, &en),
+                &changes,
+                unified(old.text(), new.text(), &on, &nn, false).as_deref(),
+            );
+            write_stdout(page.as_bytes())?;
         }
         DiffFormat::Human => {
             let color = super::apply::use_color_choice(args.color);

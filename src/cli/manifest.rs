@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use webxsl::diag::{Diagnostic, Pos, Severity};
+use webxsl::html::check::Checked;
 use webxsl::manifest::{FILE_NAME, FileCheck, Manifest, ManifestError, Plan};
 use webxsl::validate::{FileReport, Finding, report, rule_by_id};
 
@@ -23,9 +24,12 @@ pub struct ManifestArg {
 pub struct CheckArgs {
     #[command(flatten)]
     manifest: ManifestArg,
-    /// Output format
+    /// Output format (html: one self-contained page)
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     format: CheckFormat,
+    /// Also write an SVG badge with the lowest grade of the files to this file
+    #[arg(long, value_name = "FILE.svg")]
+    badge: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +37,7 @@ enum CheckFormat {
     Human,
     Json,
     Sarif,
+    Html,
 }
 
 /// `webxsl sync`
@@ -137,22 +142,12 @@ fn human(m: &Manifest, checks: &[FileCheck]) -> String {
             );
             continue;
         }
-        if let Some(new) = &c.new {
-            let old = String::from_utf8_lossy(&c.old);
-            let new = String::from_utf8_lossy(new);
-            if let Some(d) = webxsl::diff::unified(
-                &old,
-                &new,
-                &format!("a/{}", c.path),
-                &format!("b/{}", c.path),
-                false,
-            ) {
-                out.push_str(&format!(
-                    "{}: not what {FILE_NAME} makes of it (webxsl sync writes it):\n",
-                    c.path
-                ));
-                out.push_str(&d);
-            }
+        if let Some(d) = sync_diff(c) {
+            out.push_str(&format!(
+                "{}: not what {FILE_NAME} makes of it (webxsl sync writes it):\n",
+                c.path
+            ));
+            out.push_str(&d);
         }
         for f in c
             .report
@@ -195,6 +190,19 @@ fn human(m: &Manifest, checks: &[FileCheck]) -> String {
     out
 }
 
+/// The unified diff from a file to what the manifest makes of it, when they differ.
+fn sync_diff(c: &FileCheck) -> Option<String> {
+    c.new.as_ref().and_then(|new| {
+        webxsl::diff::unified(
+            &String::from_utf8_lossy(&c.old),
+            &String::from_utf8_lossy(new),
+            &format!("a/{}", c.path),
+            &format!("b/{}", c.path),
+            false,
+        )
+    })
+}
+
 /// `webxsl check`
 pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
     let (m, plan) = load(&args.manifest)?;
@@ -205,15 +213,7 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
             let files: Vec<_> = checks
                 .iter()
                 .map(|c| {
-                    let diff = c.new.as_ref().and_then(|new| {
-                        webxsl::diff::unified(
-                            &String::from_utf8_lossy(&c.old),
-                            &String::from_utf8_lossy(new),
-                            &format!("a/{}", c.path),
-                            &format!("b/{}", c.path),
-                            false,
-                        )
-                    });
+                    let diff = sync_diff(c);
                     let r = full_report(c);
                     json!({
                         "path": c.path,
@@ -241,8 +241,30 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
             s.push('\n');
             s
         }
+        CheckFormat::Html => {
+            let reports: Vec<FileReport> = checks.iter().map(full_report).collect();
+            let diffs: Vec<Option<String>> = checks.iter().map(sync_diff).collect();
+            let files: Vec<Checked<'_>> = checks
+                .iter()
+                .zip(&reports)
+                .zip(&diffs)
+                .map(|((check, report), diff)| Checked {
+                    check,
+                    report,
+                    diff: diff.as_deref(),
+                })
+                .collect();
+            webxsl::html::check::page(&m.shown(), &files)
+        }
     };
     write_stdout(text.as_bytes())?;
+    if let Some(path) = &args.badge {
+        let graded: Vec<_> = checks
+            .iter()
+            .map(|c| (c.path.as_str(), c.report.grade.as_ref()))
+            .collect();
+        write_file_atomic(path, webxsl::html::badge::svg("file", &graded).as_bytes())?;
+    }
     Ok(if checks.iter().any(FileCheck::failed) {
         EXIT_FINDINGS
     } else {

@@ -9,7 +9,8 @@ use webxsl::validate::{RULES, intent};
 use webxsl::xml::Limits;
 
 use super::output::{
-    below_min_grade, check_ignore, list_rules, load_document, min_grade, usage, write_stdout,
+    below_min_grade, check_ignore, list_rules, load_document, min_grade, usage, write_file_atomic,
+    write_stdout,
 };
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
@@ -26,9 +27,12 @@ pub struct ProbeArgs {
     /// Report drift from this profile (preset name or TOML/JSON file)
     #[arg(long, value_name = "NAME|FILE")]
     profile: Option<String>,
-    /// Output format
+    /// Output format (html: one self-contained page)
     #[arg(long, value_enum, default_value_t = ProbeFormat::Human)]
     format: ProbeFormat,
+    /// Also write an SVG badge with the grade (the lowest, with several URLs) to this file
+    #[arg(long, value_name = "FILE.svg")]
+    badge: Option<PathBuf>,
     /// Exit 1 when a URL grades lower than this (A+, A, A-, B+, B, B-, C+, C, C-, D+, D, D-, F)
     #[arg(long, value_name = "GRADE")]
     min_grade: Option<String>,
@@ -67,6 +71,7 @@ enum ProbeFormat {
     Human,
     Json,
     Sarif,
+    Html,
 }
 
 /// A `--header` argument: `Name: value`, a token name and no line breaks.
@@ -167,6 +172,7 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<i32> {
         ProbeFormat::Human => report::human(&results),
         ProbeFormat::Json => serde_json::to_string_pretty(&report::json(&results))?,
         ProbeFormat::Sarif => serde_json::to_string_pretty(&report::sarif(&results))?,
+        ProbeFormat::Html => webxsl::html::probe::page(&results),
     };
     if !out.ends_with('\n') {
         out.push('\n');
@@ -200,6 +206,16 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<i32> {
         }
     }
     write_stdout(out.as_bytes())?;
+    if let Some(path) = &args.badge {
+        let graded: Vec<_> = results
+            .iter()
+            .map(|p| {
+                let grade = p.result.as_ref().ok().and_then(|t| t.grade.as_ref());
+                (p.url.as_str(), grade)
+            })
+            .collect();
+        write_file_atomic(path, webxsl::html::badge::svg("URL", &graded).as_bytes())?;
+    }
     for line in &stderr {
         eprint!("{line}");
     }

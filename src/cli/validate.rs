@@ -1,11 +1,14 @@
 //! `webxsl validate`: rules, grade and reports for web.config files.
 
 use std::io::Read as _;
+use std::path::PathBuf;
 
 use webxsl::validate::{self, FileReport, RULES, ValidateOptions, report};
 
 use super::apply::{expand_files, read_failure};
-use super::output::{below_min_grade, check_ignore, list_rules, min_grade, write_stdout};
+use super::output::{
+    below_min_grade, check_ignore, list_rules, min_grade, write_file_atomic, write_stdout,
+};
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, IisArg};
 
 /// `webxsl validate`
@@ -16,9 +19,12 @@ pub struct ValidateArgs {
     /// Also check that the headers of this profile (preset name or TOML/JSON file) are set
     #[arg(long, value_name = "NAME|FILE")]
     profile: Option<String>,
-    /// Output format
+    /// Output format (html: one self-contained page)
     #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
     format: ValidateFormat,
+    /// Also write an SVG badge with the grade (the lowest, with several files) to this file
+    #[arg(long, value_name = "FILE.svg")]
+    badge: Option<PathBuf>,
     /// Exit 1 when a file grades lower than this (A+, A, A-, B+, B, B-, C+, C, C-, D+, D, D-, F)
     #[arg(long, value_name = "GRADE")]
     min_grade: Option<String>,
@@ -39,6 +45,7 @@ enum ValidateFormat {
     Human,
     Json,
     Sarif,
+    Html,
 }
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
@@ -80,6 +87,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
         ValidateFormat::Human => report::human(&reports),
         ValidateFormat::Json => serde_json::to_string_pretty(&report::json(&reports))?,
         ValidateFormat::Sarif => serde_json::to_string_pretty(&report::sarif(&reports))?,
+        ValidateFormat::Html => webxsl::html::validate::page(&reports),
     };
     if !out.ends_with('\n') {
         out.push('\n');
@@ -93,6 +101,13 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
         }
     }
     write_stdout(out.as_bytes())?;
+    if let Some(path) = &args.badge {
+        let graded: Vec<_> = reports
+            .iter()
+            .map(|r| (r.path.as_str(), r.grade.as_ref()))
+            .collect();
+        write_file_atomic(path, webxsl::html::badge::svg("file", &graded).as_bytes())?;
+    }
     for b in &below {
         eprint!("{b}");
     }

@@ -23,7 +23,7 @@ use crate::validate::report::{grade_summary, sarif_level, sarif_log, sarif_rule,
 use crate::validate::served::Place;
 
 /// The response head as text: the status line, then one line per header.
-fn head_text(t: &Target) -> String {
+pub(crate) fn head_text(t: &Target) -> String {
     let mut s = format!("HTTP/1.1 {}\n", t.status());
     for (n, v) in t.headers() {
         s.push_str(&format!("{n}: {v}\n"));
@@ -32,7 +32,7 @@ fn head_text(t: &Target) -> String {
 }
 
 /// The position of a place in [`head_text`].
-fn pos(t: &Target, place: Place) -> Option<Pos> {
+pub(crate) fn pos(t: &Target, place: Place) -> Option<Pos> {
     let line = |i: usize| (i + 2) as u32;
     match place {
         Place::Response => None,

@@ -493,17 +493,38 @@ pub fn header_tests(headers: &[(String, String)]) -> Vec<TestResult> {
 /// the score without them is 90 or more.
 pub fn total(tests: Vec<TestResult>) -> Grade {
     let with_bonus: i32 = 100 + tests.iter().map(|t| t.modifier).sum::<i32>();
-    let without: i32 = 100
-        + tests
-            .iter()
-            .filter(|t| t.modifier < 0)
-            .map(|t| t.modifier)
-            .sum::<i32>();
-    let score = if without >= 90 { with_bonus } else { without }.max(0);
+    let score = if bonuses_count(&tests) {
+        with_bonus
+    } else {
+        without_bonuses(&tests)
+    }
+    .max(0);
     Grade {
         score,
         letter: letter(score),
         tests,
+    }
+}
+
+/// 100 plus the penalties alone.
+fn without_bonuses(tests: &[TestResult]) -> i32 {
+    100 + tests
+        .iter()
+        .filter(|t| t.modifier < 0)
+        .map(|t| t.modifier)
+        .sum::<i32>()
+}
+
+/// Whether bonuses count: the score without them is 90 or more.
+fn bonuses_count(tests: &[TestResult]) -> bool {
+    without_bonuses(tests) >= 90
+}
+
+impl Grade {
+    /// Whether the tests' bonuses (positive modifiers) counted in the score: only when the
+    /// score without them is 90 or more.
+    pub fn bonuses_count(&self) -> bool {
+        bonuses_count(&self.tests)
     }
 }
 

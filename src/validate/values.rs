@@ -227,6 +227,26 @@ pub fn has_frame_ancestors(policy: &str) -> bool {
         .any(|d| d.name == "frame-ancestors")
 }
 
+/// The security headers every site should send, with what is at risk without each: what
+/// `missing-header` looks for, in this order (reports list them first).
+pub const RECOMMENDED: &[(&str, &str)] = &[
+    (
+        "Strict-Transport-Security",
+        "browsers may be downgraded to plain HTTP",
+    ),
+    (
+        "Content-Security-Policy",
+        "nothing limits where scripts, styles and frames come from",
+    ),
+    ("X-Content-Type-Options", "browsers may sniff content types"),
+    (
+        "X-Frame-Options",
+        "other sites may frame this one (clickjacking)",
+    ),
+    ("Referrer-Policy", "full URLs may leak to other sites"),
+    ("Permissions-Policy", "browser features are not restricted"),
+];
+
 /// `missing-header`: the message for each recommended security header that a list of sent
 /// headers lacks, in a fixed order. `https`: whether the headers come over HTTPS (or are a
 /// config's, which is taken as served over HTTPS); Strict-Transport-Security is only expected
@@ -237,23 +257,7 @@ pub fn missing(headers: &[(&str, &str)], https: bool) -> Vec<String> {
         .iter()
         .any(|(h, v)| h.eq_ignore_ascii_case("content-security-policy") && has_frame_ancestors(v));
     let mut found = Vec::new();
-    for (name, why) in [
-        (
-            "Strict-Transport-Security",
-            "browsers may be downgraded to plain HTTP",
-        ),
-        (
-            "Content-Security-Policy",
-            "nothing limits where scripts, styles and frames come from",
-        ),
-        ("X-Content-Type-Options", "browsers may sniff content types"),
-        (
-            "X-Frame-Options",
-            "other sites may frame this one (clickjacking)",
-        ),
-        ("Referrer-Policy", "full URLs may leak to other sites"),
-        ("Permissions-Policy", "browser features are not restricted"),
-    ] {
+    for &(name, why) in RECOMMENDED {
         if (name == "X-Frame-Options" && frame_ancestors)
             || (name == "Strict-Transport-Security" && !https)
         {
@@ -267,9 +271,34 @@ pub fn missing(headers: &[(&str, &str)], https: bool) -> Vec<String> {
     found
 }
 
+/// The recommended header a `missing-header` message of [`missing`] is about (for reports that
+/// show it in the header's row).
+pub fn missing_header_of(message: &str) -> Option<&'static str> {
+    RECOMMENDED.iter().map(|(name, _)| *name).find(|name| {
+        message
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with(" is not set:"))
+    })
+}
+
 /// `clear-site-data-sitewide`: the message for a Clear-Site-Data header sent with `value`.
 pub fn clear_site_data(value: &str) -> String {
     format!(
         "Clear-Site-Data: {value} is sent on every response: each one clears the visitor's data (logs everyone out continuously)"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_missing_message_names_its_header() {
+        let messages = missing(&[], true);
+        assert_eq!(messages.len(), RECOMMENDED.len());
+        for (m, (name, _)) in messages.iter().zip(RECOMMENDED) {
+            assert_eq!(missing_header_of(m), Some(*name));
+        }
+        assert_eq!(missing_header_of("X-Frame-Options \"A\" is not DENY"), None);
+    }
 }
