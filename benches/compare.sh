@@ -78,16 +78,51 @@ hf batch --warmup 1 --runs "$RUNS" \
     -n webxsl "$WEBXSL apply --xsl $XSL --in-place $OUT/work/*/web.config" \
     -n "xsltproc loop" "for f in $OUT/work/*/web.config; do xsltproc -o \"\$f.new\" $XSL \"\$f\" && mv \"\$f.new\" \"\$f\"; done"
 
-echo "== apply on the large input against a bare roxmltree parse"
+echo "== the main job on the large input: apply (minimal edit, verified) against xsltproc"
 hf apply -N --warmup 1 --runs "$RUNS" \
-    -n "webxsl apply" "$WEBXSL apply --xsl $XSL $OUT/large.config"
+    -n "webxsl apply" "$WEBXSL apply --xsl $XSL $OUT/large.config" \
+    -n xsltproc "xsltproc $XSL $OUT/large.config"
+
+echo "== validate on the large input"
+hf validate -N -i --warmup 1 --runs "$RUNS" \
+    -n "webxsl validate" "$WEBXSL validate $OUT/large.config"
 FLOOR=$("$GEN" parse-floor "$OUT/large.config")
+
+echo "== a profile against a hand-written stylesheet of the same effect, small input"
+# benches/recommended-by-hand.xsl gives the sample what the recommended profile gives it.
+if ! cmp -s <("$WEBXSL" apply --profile recommended "$SMALL") <("$WEBXSL" apply --xsl benches/recommended-by-hand.xsl "$SMALL"); then
+    echo "compare.sh: the profile and benches/recommended-by-hand.xsl disagree on $SMALL" >&2
+    exit 1
+fi
+hf profile -N --warmup 20 --runs 300 \
+    -n "apply --profile" "$WEBXSL apply --profile recommended $SMALL" \
+    -n "apply --xsl" "$WEBXSL apply --xsl benches/recommended-by-hand.xsl $SMALL"
+
+echo "== 1,000 small web.configs: validate and apply (--check: nothing written) against reading them"
+hf many -i --warmup 2 --runs "$RUNS" \
+    -n read "cat $OUT/batch/*/web.config >/dev/null" \
+    -n validate "$WEBXSL validate $OUT/batch/*/web.config >/dev/null" \
+    -n apply "$WEBXSL apply --xsl $XSL --check $OUT/batch/*/web.config >/dev/null"
+
+echo "== the process floor: webxsl --version against a hello-world built the same way"
+HELLO=$OUT/hello
+mkdir -p "$HELLO/src"
+{
+    printf '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2024"\n\n[workspace]\n\n'
+    sed -n '/^\[profile.release\]/,/^$/p' Cargo.toml
+} >"$HELLO/Cargo.toml"
+echo 'fn main() { println!("hello 0.1.0"); }' >"$HELLO/src/main.rs"
+cargo build --release --quiet --manifest-path "$HELLO/Cargo.toml" --target-dir "$HELLO/target"
+hf floor -N --warmup 50 --runs 1000 \
+    -n "webxsl --version" "$WEBXSL --version" \
+    -n hello "$HELLO/target/release/hello"
 
 echo "== peak memory (max RSS) on the large input"
 /usr/bin/time -f %M -o "$J/mem-webxsl" "$WEBXSL" xslt "$XSL" "$OUT/large.config" >/dev/null
+/usr/bin/time -f %M -o "$J/mem-apply" "$WEBXSL" apply --xsl "$XSL" "$OUT/large.config" >/dev/null
 /usr/bin/time -f %M -o "$J/mem-xsltproc" xsltproc "$XSL" "$OUT/large.config" >/dev/null
 
-python3 - "$J" "$FLOOR" "$(wc -c <"$OUT/large.config")" <<'EOF'
+python3 - "$J" "$FLOOR" "$(wc -c <"$OUT/large.config")" <<'PY'
 import json, sys, os
 j, floor, size = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 def t(name, cmd, stat="median"):
@@ -95,22 +130,35 @@ def t(name, cmd, stat="median"):
         if r["command"] == cmd:
             return r[stat]
     raise SystemExit(f"no {cmd} in {name}")
-mem = {k: int(open(os.path.join(j, "mem-" + k)).read().split()[-1]) / 1024 for k in ("webxsl", "xsltproc")}
+mem = {k: int(open(os.path.join(j, "mem-" + k)).read().split()[-1]) / 1024 for k in ("webxsl", "apply", "xsltproc")}
 mb = size / 1e6
 rows = [
-    ("large: time webxsl / xsltproc", t("large", "webxsl") / t("large", "xsltproc"), "<=", 0.5),
-    ("large: peak memory webxsl / xsltproc", mem["webxsl"] / mem["xsltproc"], "<=", 0.5),
-    ("small: time webxsl / xsltproc", t("small", "webxsl") / t("small", "xsltproc"), "<=", 1.0),
-    ("batch: xsltproc loop / webxsl", t("batch", "xsltproc loop") / t("batch", "webxsl"), ">=", 5.0),
-    ("scaling: webxsl large / half", t("large", "webxsl") / t("half", "webxsl"), "<=", 2.1),
-    ("apply large / roxmltree parse", t("apply", "webxsl apply") / floor, "<=", 2.0),
+    ("apply --xsl large: time / xsltproc", t("apply", "webxsl apply") / t("apply", "xsltproc"), "<=", 0.5),
+    ("apply --xsl large: memory / xsltproc", mem["apply"] / mem["xsltproc"], "<=", 0.5),
+    ("xslt large: time / xsltproc", t("large", "webxsl") / t("large", "xsltproc"), "<=", 0.4),
+    ("xslt large: memory / xsltproc", mem["webxsl"] / mem["xsltproc"], "<=", 0.4),
+    ("apply --profile / --xsl, small", t("profile", "apply --profile") / t("profile", "apply --xsl"), "<=", 1.2),
+    ("validate large / roxmltree parse", t("validate", "webxsl validate") / floor, "<=", 2.0),
+    ("validate 1,000 files / reading them", t("many", "validate") / t("many", "read"), "<=", 2.0),
+    ("apply 1,000 files / reading them", t("many", "apply") / t("many", "read"), "<=", 2.0),
+    ("--version / hello-world", t("floor", "webxsl --version") / t("floor", "hello"), "<=", 1.0),
+    ("small xslt: time / xsltproc", t("small", "webxsl") / t("small", "xsltproc"), "<=", 1.0),
+    ("batch in place: xsltproc loop / webxsl", t("batch", "xsltproc loop") / t("batch", "webxsl"), ">=", 5.0),
+    ("scaling: xslt large / half", t("large", "webxsl") / t("half", "webxsl"), "<=", 2.1),
 ]
 print()
-print(f"large input {mb:.1f} MB; medians; peak memory webxsl {mem['webxsl']:.0f} MB, xsltproc {mem['xsltproc']:.0f} MB")
-print(f"throughput: webxsl apply {mb / t('apply', 'webxsl apply'):.0f} MB/s, roxmltree parse {mb / floor:.0f} MB/s, "
-      f"webxsl xslt {mb / t('large', 'webxsl'):.0f} MB/s, xsltproc {mb / t('large', 'xsltproc'):.0f} MB/s")
-print(f"{'ratio':<40} {'measured':>9} {'goal':>8}")
+print(f"large input {mb:.1f} MB; medians; peak memory: webxsl xslt {mem['webxsl']:.0f} MB, "
+      f"apply {mem['apply']:.0f} MB, xsltproc {mem['xsltproc']:.0f} MB")
+print(f"large: webxsl apply {t('apply', 'webxsl apply'):.2f} s, xsltproc {t('apply', 'xsltproc'):.2f} s, "
+      f"webxsl xslt {t('large', 'webxsl'):.2f} s, validate {t('validate', 'webxsl validate'):.2f} s, "
+      f"roxmltree parse {floor:.2f} s")
+print(f"small: apply --profile {t('profile', 'apply --profile') * 1000:.1f} ms, apply --xsl "
+      f"{t('profile', 'apply --xsl') * 1000:.1f} ms; --version {t('floor', 'webxsl --version') * 1000:.2f} ms, "
+      f"hello {t('floor', 'hello') * 1000:.2f} ms")
+print(f"1,000 files: read {t('many', 'read') * 1000:.0f} ms, validate {t('many', 'validate') * 1000:.0f} ms, "
+      f"apply {t('many', 'apply') * 1000:.0f} ms")
+print(f"{'ratio':<42} {'measured':>9} {'goal':>8}")
 for name, v, op, goal in rows:
     ok = v <= goal if op == "<=" else v >= goal
-    print(f"{name:<40} {v:>9.2f} {op + ' ' + str(goal):>8}  {'met' if ok else 'NOT MET'}")
-EOF
+    print(f"{name:<42} {v:>9.2f} {op + ' ' + str(goal):>8}  {'met' if ok else 'NOT MET'}")
+PY

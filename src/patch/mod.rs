@@ -352,6 +352,18 @@ impl Aligner<'_> {
 
     fn attributes(&mut self, s: NodeId, r: NodeId) {
         let (src, res) = (self.doc.tree(), self.res);
+        // The common case: every attribute kept, in order, with its value (a copy).
+        let mut ra = res.attributes(r);
+        let copied = src.attributes(s).all(|a| {
+            ra.next().is_some_and(|b| {
+                src.value(a) == res.value(b)
+                    && src.local_name(a) == res.local_name(b)
+                    && src.namespace_uri(a) == res.namespace_uri(b)
+            })
+        }) && ra.next().is_none();
+        if copied {
+            return;
+        }
         let text = self.doc.text();
         let attrs: Vec<NodeId> = src.attributes(s).collect();
         let name_end = src.start_tag_span(s).start + 1 + src.qualified_name(s).len();

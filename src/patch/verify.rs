@@ -232,21 +232,31 @@ fn compare<'t>(
                         b.qualified_name(q)
                     ));
                 }
-                let mut aa: Vec<(&str, &str, &str)> = a
-                    .attributes(p)
-                    .map(|t| (a.namespace_uri(t), a.local_name(t), a.value(t)))
-                    .collect();
-                let mut bb: Vec<(&str, &str, &str)> = b
-                    .attributes(q)
-                    .map(|t| (b.namespace_uri(t), b.local_name(t), b.value(t)))
-                    .collect();
-                aa.sort_unstable();
-                bb.sort_unstable();
-                if aa != bb {
-                    return Err(format!(
-                        "{path}/{}: attributes {aa:?} vs {bb:?}",
-                        a.qualified_name(p)
-                    ));
+                let mut ba = b.attributes(q);
+                let in_order = a.attributes(p).all(|t| {
+                    ba.next().is_some_and(|u| {
+                        a.value(t) == b.value(u)
+                            && a.local_name(t) == b.local_name(u)
+                            && a.namespace_uri(t) == b.namespace_uri(u)
+                    })
+                }) && ba.next().is_none();
+                if !in_order {
+                    let mut aa: Vec<(&str, &str, &str)> = a
+                        .attributes(p)
+                        .map(|t| (a.namespace_uri(t), a.local_name(t), a.value(t)))
+                        .collect();
+                    let mut bb: Vec<(&str, &str, &str)> = b
+                        .attributes(q)
+                        .map(|t| (b.namespace_uri(t), b.local_name(t), b.value(t)))
+                        .collect();
+                    aa.sort_unstable();
+                    bb.sort_unstable();
+                    if aa != bb {
+                        return Err(format!(
+                            "{path}/{}: attributes {aa:?} vs {bb:?}",
+                            a.qualified_name(p)
+                        ));
+                    }
                 }
                 let len = path.len();
                 path.push('/');

@@ -189,12 +189,42 @@ fn evaluate_inner(e: &Expr, ctx: &Context, env: &mut dyn Env) -> Result<Value, X
         ExprKind::Union(a, b) => {
             let x = node_set(evaluate(a, ctx, env)?, &a.span, "|")?;
             let y = node_set(evaluate(b, ctx, env)?, &b.span, "|")?;
+            if y.is_empty() {
+                return Ok(Value::Nodes(x));
+            }
+            if x.is_empty() {
+                return Ok(Value::Nodes(y));
+            }
             let mut v = Vec::with_capacity(x.len() + y.len());
             v.extend_from_slice(&x);
             v.extend_from_slice(&y);
-            v.sort_unstable();
-            v.dedup();
+            // `@*|node()`: the left side ends before the right one starts, nothing to sort.
+            if x.last() >= y.first() {
+                v.sort_unstable();
+                v.dedup();
+            }
             Value::Nodes(Rc::new(v))
+        }
+        ExprKind::Path(PathStart::Context, steps)
+            if steps.len() == 1 && steps[0].preds.is_empty() =>
+        {
+            // `@*`, `node()`, `add`: one step from the context node, without the general path's
+            // intermediate lists.
+            let step = &steps[0];
+            let mut out = Vec::new();
+            {
+                let tree = env.tree(ctx.node.doc);
+                let test = Test::resolve(tree, step.axis, &step.test);
+                if !matches!(test, Test::Nothing) {
+                    axes::collect(tree, ctx.node, step.axis, &test, &mut out);
+                }
+            }
+            env.charge(out.len() as u64 + 1, &e.span)?;
+            if step.axis.is_reverse() {
+                out.reverse();
+            }
+            sort_dedup(&mut out);
+            Value::Nodes(Rc::new(out))
         }
         ExprKind::Path(start, steps) => {
             let nodes: Vec<NodeRef> = match start {

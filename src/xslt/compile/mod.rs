@@ -141,7 +141,7 @@ pub struct Stylesheet {
     pub(crate) modules: Vec<Module>,
     pub(crate) templates: Vec<Template>,
     pub(crate) named: HashMap<ExpandedName, usize>,
-    pub(crate) rules: HashMap<Option<ExpandedName>, RuleSet>,
+    pub(crate) rules: rustc_hash::FxHashMap<Option<ExpandedName>, RuleSet>,
     pub(crate) globals: Vec<Global>,
     pub(crate) keys: HashMap<ExpandedName, Vec<KeyDef>>,
     /// Functions defined with `func:function`, by name.
