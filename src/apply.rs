@@ -7,7 +7,7 @@ use crate::iis::{Duplicate, IisVersion, duplicates};
 use crate::patch::{NotAnEdit, minimal_edit};
 use crate::profile::{Profile, bad_value_char, is_token};
 use crate::xdt::{XdtError, XdtErrors, XdtTransform};
-use crate::xml::encoding::{EncodeError, decode, encode};
+use crate::xml::encoding::{EncodeError, decode, encode, encode_owned};
 use crate::xml::{Document, Limits, NodeId, NodeKind, Tree, XmlError};
 use crate::xslt::{Method, OutputSpec, Stylesheet, TransformOptions, XsltError, serialize};
 
@@ -24,6 +24,9 @@ pub struct ApplyOptions {
     pub allow_broken: bool,
     /// Whose server defaults the duplicate check assumes.
     pub iis: IisVersion,
+    /// Leave [`Applied::old_text`] and [`Applied::new_text`] empty: on a large document that
+    /// saves two copies of it (the CLI sets it when it shows no diff).
+    pub skip_texts: bool,
 }
 
 /// A duplicate collection entry (HTTP 500.19, or ASP.NET's configuration error), located.
@@ -60,9 +63,9 @@ pub struct Applied {
     pub broken_before: Vec<BrokenEntry>,
     /// Duplicates the result adds, written anyway because of [`ApplyOptions::allow_broken`].
     pub broken_allowed: Vec<BrokenEntry>,
-    /// The input as text (for diffs).
+    /// The input as text (for diffs; empty with [`ApplyOptions::skip_texts`]).
     pub old_text: String,
-    /// The output as text (for diffs).
+    /// The output as text (for diffs; empty with [`ApplyOptions::skip_texts`]).
     pub new_text: String,
 }
 
@@ -230,14 +233,21 @@ fn finish(
     } else {
         Some(minimal_edit(doc, result))
     };
-    let (bytes, fallback) = match minimal {
-        Some(Ok(text)) => (encode(&text, doc.encoding())?, None),
-        Some(Err(NotAnEdit(reason))) => (serialize(result, output)?, Some(reason)),
-        None => (serialize(result, output)?, None),
+    let (bytes, fallback, edited) = match minimal {
+        Some(Ok(text)) if opts.skip_texts => (encode_owned(text, doc.encoding())?, None, None),
+        Some(Ok(text)) => (encode(&text, doc.encoding())?, None, Some(text)),
+        Some(Err(NotAnEdit(reason))) => (serialize(result, output)?, Some(reason), None),
+        None => (serialize(result, output)?, None, None),
     };
-    let new_text = match decode(&bytes) {
+    // The output as text: the edited text itself, or the bytes decoded.
+    let as_text = |bytes: &[u8]| match decode(bytes) {
         Ok((t, _)) => t,
-        Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    };
+    let new_text = match edited {
+        Some(t) => t,
+        None if opts.skip_texts => String::new(),
+        None => as_text(&bytes),
     };
     // Never break IIS: the duplicates the result adds (those the input already had are only
     // reported).
@@ -253,7 +263,11 @@ fn finish(
     if errors(result).iter().any(|d| !old.contains(&d.identity())) {
         // Locate them in the text that would be written.
         let written = Document::parse_str(
-            &new_text,
+            &if opts.skip_texts {
+                as_text(&bytes)
+            } else {
+                new_text.clone()
+            },
             &Limits {
                 max_bytes: usize::MAX,
                 ..Limits::default()
@@ -278,7 +292,11 @@ fn finish(
         stylesheet_warnings: Vec::new(),
         broken_before: before.iter().map(|d| located(doc, d)).collect(),
         broken_allowed,
-        old_text: doc.text().to_owned(),
+        old_text: if opts.skip_texts {
+            String::new()
+        } else {
+            doc.text().to_owned()
+        },
         new_text,
     })
 }

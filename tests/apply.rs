@@ -384,3 +384,44 @@ fn deleting_neighbours_on_one_line_removes_the_line() {
     );
     assert_eq!(out, "<c>\n  <k/>\n</c>");
 }
+
+#[test]
+fn skipping_the_texts_writes_the_same_bytes() {
+    let xfo = r#"<xsl:template match="customHeaders"><xsl:copy><xsl:apply-templates select="@*|node()"/><add name="X-Frame-Options" value="DENY"/></xsl:copy></xsl:template>"#;
+    let s = sheet(xfo);
+    let inputs = [
+        // UTF-8 (the buffer is reused), with a BOM (copied), UTF-16, and one the stylesheet
+        // breaks (a second X-Frame-Options, located in the result's text).
+        "<configuration>\r\n  <customHeaders>\r\n    <add name='A' value='1' />\r\n  </customHeaders>\r\n</configuration>".as_bytes().to_vec(),
+        "\u{feff}<configuration>\n  <customHeaders />\n</configuration>\n".as_bytes().to_vec(),
+        {
+            let mut b = vec![0xFF, 0xFE];
+            for u in "<?xml version=\"1.0\" encoding=\"utf-16\"?>\n<configuration>\n  <customHeaders>\n  </customHeaders>\n</configuration>\n".encode_utf16() {
+                b.extend_from_slice(&u.to_le_bytes());
+            }
+            b
+        },
+        "<configuration>\n  <system.webServer>\n    <httpProtocol>\n      <customHeaders>\n        <add name='X-Frame-Options' value='SAMEORIGIN' />\n      </customHeaders>\n    </httpProtocol>\n  </system.webServer>\n</configuration>\n".as_bytes().to_vec(),
+    ];
+    for (k, input) in inputs.iter().enumerate() {
+        let run = |skip_texts: bool| {
+            apply_stylesheet(
+                &s,
+                input,
+                &ApplyOptions {
+                    skip_texts,
+                    allow_broken: true,
+                    ..ApplyOptions::default()
+                },
+            )
+            .unwrap()
+        };
+        let (full, lean) = (run(false), run(true));
+        assert_eq!(lean.bytes, full.bytes);
+        assert_eq!(lean.changed, full.changed);
+        assert_eq!(lean.broken_allowed, full.broken_allowed);
+        assert_eq!(lean.broken_allowed.is_empty(), k != 3, "input {k}");
+        assert!(full.changed && !full.new_text.is_empty() && !full.old_text.is_empty());
+        assert!(lean.old_text.is_empty() && lean.new_text.is_empty());
+    }
+}

@@ -300,6 +300,8 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
             },
             allow_broken: args.allow_broken,
             iis: args.iis_version.version(),
+            // The texts only serve the diff.
+            skip_texts: !(args.check || args.diff),
             ..ApplyOptions::default()
         },
     };

@@ -376,6 +376,15 @@ pub struct EncodeError {
     pub encoding: &'static str,
 }
 
+/// [`encode`] for a text that is not needed afterwards: UTF-8 without a byte order mark reuses
+/// its buffer instead of copying it.
+pub fn encode_owned(text: String, enc: TextEncoding) -> Result<Vec<u8>, EncodeError> {
+    if enc.encoding == Encoding::Utf8 && !enc.bom {
+        return Ok(text.into_bytes());
+    }
+    encode(&text, enc)
+}
+
 /// Encodes `text` in `enc`, with a BOM if `enc.bom`. Fails on a character the encoding cannot
 /// represent; writers escape such characters as character references before calling this.
 pub fn encode(text: &str, enc: TextEncoding) -> Result<Vec<u8>, EncodeError> {
