@@ -3,6 +3,8 @@
 //! Each run gets 4 GB of address space (`ulimit -v`; the worker thread alone reserves 256 MB of
 //! stack) and is killed after 60 seconds, which fails the test: "bounded", not a benchmark.
 
+mod support;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -43,17 +45,8 @@ fn bounded(args: &[&str]) -> Output {
         std::io::Read::read_to_end(&mut err, &mut v).unwrap();
         v
     });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > LIMIT {
-            let _ = child.kill();
-            panic!("webxsl {args:?} ran longer than {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = support::wait_bounded(&mut child, LIMIT)
+        .unwrap_or_else(|| panic!("webxsl {args:?} ran longer than {LIMIT:?}"));
     Output {
         status,
         stdout: o.join().unwrap(),

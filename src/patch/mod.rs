@@ -183,6 +183,19 @@ fn key(t: &Tree, n: NodeId) -> Key {
     Key(h.0)
 }
 
+/// Whether two elements have the same attributes (names and values) in the same order: what a
+/// copy gives, recognised without building lists.
+fn same_attributes_in_order(a: &Tree, x: NodeId, b: &Tree, y: NodeId) -> bool {
+    let mut bs = b.attributes(y);
+    a.attributes(x).all(|p| {
+        bs.next().is_some_and(|q| {
+            a.value(p) == b.value(q)
+                && a.local_name(p) == b.local_name(q)
+                && a.namespace_uri(p) == b.namespace_uri(q)
+        })
+    }) && bs.next().is_none()
+}
+
 fn same_element(a: &Tree, x: NodeId, b: &Tree, y: NodeId) -> bool {
     a.kind(x) == NodeKind::Element
         && b.kind(y) == NodeKind::Element
@@ -353,15 +366,7 @@ impl Aligner<'_> {
     fn attributes(&mut self, s: NodeId, r: NodeId) {
         let (src, res) = (self.doc.tree(), self.res);
         // The common case: every attribute kept, in order, with its value (a copy).
-        let mut ra = res.attributes(r);
-        let copied = src.attributes(s).all(|a| {
-            ra.next().is_some_and(|b| {
-                src.value(a) == res.value(b)
-                    && src.local_name(a) == res.local_name(b)
-                    && src.namespace_uri(a) == res.namespace_uri(b)
-            })
-        }) && ra.next().is_none();
-        if copied {
+        if same_attributes_in_order(src, s, res, r) {
             return;
         }
         let text = self.doc.text();

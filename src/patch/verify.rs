@@ -16,7 +16,7 @@
 
 use rustc_hash::FxHashSet;
 
-use super::{Edit, NotAnEdit, XML_WS, same_element, significant};
+use super::{Edit, NotAnEdit, XML_WS, same_attributes_in_order, same_element, significant};
 use crate::xml::{Document, Limits, NodeId, NodeKind, Tree};
 
 /// More owners than this: one full parse is cheaper than many small ones.
@@ -232,15 +232,7 @@ fn compare<'t>(
                         b.qualified_name(q)
                     ));
                 }
-                let mut ba = b.attributes(q);
-                let in_order = a.attributes(p).all(|t| {
-                    ba.next().is_some_and(|u| {
-                        a.value(t) == b.value(u)
-                            && a.local_name(t) == b.local_name(u)
-                            && a.namespace_uri(t) == b.namespace_uri(u)
-                    })
-                }) && ba.next().is_none();
-                if !in_order {
+                if !same_attributes_in_order(a, p, b, q) {
                     let mut aa: Vec<(&str, &str, &str)> = a
                         .attributes(p)
                         .map(|t| (a.namespace_uri(t), a.local_name(t), a.value(t)))

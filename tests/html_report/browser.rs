@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long one browser run may take.
 const LIMIT: Duration = Duration::from_secs(90);
@@ -74,22 +74,13 @@ fn run(browser: &Path, dir: &Path, page: &Path, args: &[String]) -> Run {
         .stderr(std::fs::File::create(&err).unwrap())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "chromium took more than {LIMIT:?} on {}; its log:\n{}",
-                page.display(),
-                std::fs::read_to_string(&err).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = crate::support::wait_bounded(&mut child, LIMIT).unwrap_or_else(|| {
+        panic!(
+            "chromium took more than {LIMIT:?} on {}; its log:\n{}",
+            page.display(),
+            std::fs::read_to_string(&err).unwrap_or_default()
+        )
+    });
     let run = Run {
         stdout: std::fs::read_to_string(&out).unwrap_or_default(),
         stderr: std::fs::read_to_string(&err).unwrap_or_default(),

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output};
+use std::time::{Duration, Instant};
 use webxsl::diag::Severity;
 use webxsl::xml::{Document, Limits, NodeId, NodeKind, Tree};
 
@@ -410,3 +411,20 @@ pub const CLEAN_HEADERS: &[(&str, &str)] = &[
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("Permissions-Policy", "camera=(), geolocation=()"),
 ];
+
+/// Waits for a child process at most `limit`; past it the child is killed and reaped, and
+/// `None` says so (the caller panics with what it knows).
+pub fn wait_bounded(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let start = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
