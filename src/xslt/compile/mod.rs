@@ -71,6 +71,9 @@ pub(crate) struct RuleSet {
     by_parent: rustc_hash::FxHashMap<Arc<str>, Vec<u32>>,
     /// The other rules.
     any: Vec<u32>,
+    /// When the other rules are exactly an identity template's `@*` and `node()`, that
+    /// template: a node no indexed rule can match gets it without trying patterns.
+    identity: Option<usize>,
 }
 
 impl RuleSet {
@@ -93,7 +96,48 @@ impl RuleSet {
                 IndexKey::Any => set.any.push(i as u32),
             }
         }
+        set.identity = set.identity_template(templates);
         set
+    }
+
+    /// The template whose rules are all of [`RuleSet::any`], if they are exactly `@*` and
+    /// `node()` without predicates: they match every attribute and every child node.
+    fn identity_template(&self, templates: &[Template]) -> Option<usize> {
+        use crate::xpath::ast::{Axis, NodeTest};
+        use crate::xpath::pattern::{Anchor, Sep};
+        let [a, b] = self.any.as_slice() else {
+            return None;
+        };
+        let (a, b) = (&self.all[*a as usize], &self.all[*b as usize]);
+        if a.template != b.template {
+            return None;
+        }
+        let alternatives = &templates[a.template].pattern.as_ref()?.alternatives;
+        let kind = |r: &Rule| {
+            let alt = &alternatives[r.alternative];
+            match (&alt.anchor, alt.steps.as_slice()) {
+                (Anchor::Anywhere, [step]) if step.sep == Sep::Child && step.preds.is_empty() => {
+                    match (step.axis, &step.test) {
+                        (Axis::Attribute, NodeTest::Wildcard) => Some(true),
+                        (Axis::Child, NodeTest::Node) => Some(false),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        };
+        match (kind(a)?, kind(b)?) {
+            (true, false) | (false, true) => Some(a.template),
+            _ => None,
+        }
+    }
+
+    /// The identity template (see [`RuleSet::identity`]) when no indexed rule can match a node
+    /// with this local name and parent local name.
+    pub fn only_identity(&self, local: &str, parent_local: &str) -> Option<usize> {
+        let t = self.identity?;
+        (!self.by_name.contains_key(local) && !self.by_parent.contains_key(parent_local))
+            .then_some(t)
     }
 
     /// The rules that may match a node with this local name and parent local name, in order.
@@ -460,5 +504,46 @@ impl Compiler {
             output,
             warnings: self.warnings.into_inner(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The template index of the default mode's identity shortcut, if any.
+    fn identity(templates: &str) -> Option<usize> {
+        let xsl = format!(
+            r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">{templates}</xsl:stylesheet>"#
+        );
+        let sheet = Stylesheet::from_str(&xsl, None).unwrap();
+        sheet.rules.get(&None).and_then(|set| set.identity)
+    }
+
+    #[test]
+    fn only_a_plain_identity_template_gets_the_shortcut() {
+        let body = r#"<xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy>"#;
+        let t = |m: &str| format!(r#"<xsl:template match="{m}">{body}</xsl:template>"#);
+        assert_eq!(identity(&t("@*|node()")), Some(0));
+        assert_eq!(identity(&t("node()|@*")), Some(0));
+        // Indexed rules beside it keep the shortcut (they are tried for their names).
+        let with_rule = format!("{}{}", t("node()|@*"), t("customHeaders"));
+        assert_eq!(identity(&with_rule), Some(0));
+        for other in [
+            "@*|*",
+            "@*|node()[1]",
+            "node()",
+            "@*|text()",
+            "@x|node()",
+            "/|@*|node()",
+        ] {
+            assert_eq!(identity(&t(other)), None, "{other}");
+        }
+        // Another unindexed rule (text(), *): the shortcut would skip it.
+        assert_eq!(
+            identity(&format!("{}{}", t("@*|node()"), t("text()"))),
+            None
+        );
+        assert_eq!(identity(&format!("{}{}", t("@*|node()"), t("*"))), None);
     }
 }

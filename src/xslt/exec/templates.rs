@@ -98,6 +98,15 @@ impl Exec<'_> {
             };
             (local, parent_local)
         };
+        // Only the identity template can match: every attribute and child node is `@*` or
+        // `node()` (not the root, not a namespace node).
+        if range.is_none() && node.ns == 0 {
+            if let Some(t) = set.only_identity(local, parent_local) {
+                if self.tree_of(node.doc).kind(node.node) != NodeKind::Root {
+                    return Ok(Some(t));
+                }
+            }
+        }
         for i in set.candidates(local, parent_local) {
             let r = &set.all[i];
             if let Some((lo, hi)) = range {
