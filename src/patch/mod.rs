@@ -162,11 +162,21 @@ fn key(t: &Tree, n: NodeId) -> Key {
             h.write("e")
                 .write(t.namespace_uri(n))
                 .write(t.local_name(n));
-            if let Some(id) = IDENTITY_ATTRIBUTES
-                .iter()
-                .find_map(|a| t.attribute_value(n, "", a))
-            {
-                h.write(id);
+            // The first of IDENTITY_ATTRIBUTES the element has, in one pass over its attributes.
+            let mut best: Option<(usize, NodeId)> = None;
+            for a in t.attributes(n) {
+                if !t.namespace_uri(a).is_empty() {
+                    continue;
+                }
+                let local = t.local_name(a);
+                if let Some(k) = IDENTITY_ATTRIBUTES.iter().position(|&i| i == local)
+                    && best.is_none_or(|(b, _)| k < b)
+                {
+                    best = Some((k, a));
+                }
+            }
+            if let Some((_, a)) = best {
+                h.write(t.value(a));
             }
         }
         NodeKind::Text => {
