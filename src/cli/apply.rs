@@ -305,6 +305,14 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
             ..ApplyOptions::default()
         },
     };
+    let code = run_job(&job, &args);
+    // The process ends now: freeing a compiled stylesheet (a profile's has thousands of
+    // expression nodes) would only cost time.
+    std::mem::forget(job);
+    code
+}
+
+fn run_job(job: &Job, args: &ApplyArgs) -> anyhow::Result<i32> {
     let color = use_color(args.color);
     let stdin = args.files.is_empty() || args.files == ["-"];
     if stdin {
@@ -313,7 +321,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
         }
         let mut input = Vec::new();
         std::io::stdin().read_to_end(&mut input)?;
-        return one(&job, "<stdin>", &input, &args, color, None);
+        return one(job, "<stdin>", &input, args, color, None);
     }
     let files = expand_files(&args.files)?;
     if files.len() > 1 && !(args.in_place || args.check || args.diff) {
@@ -322,9 +330,9 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
     if files.len() == 1 && !args.in_place && !args.check {
         let name = files[0].display().to_string();
         let input = std::fs::read(&files[0]).map_err(|e| read_failure(&name, &e))?;
-        return one(&job, &name, &input, &args, color, args.output.as_deref());
+        return one(job, &name, &input, args, color, args.output.as_deref());
     }
-    batch(&job, &files, &args, color)
+    batch(job, &files, args, color)
 }
 
 fn usage(message: &str) -> anyhow::Error {

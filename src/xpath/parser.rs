@@ -89,11 +89,13 @@ impl<'a, 'c> Parser<'a, 'c> {
     }
 
     pub(crate) fn bump(&mut self) -> Option<Token> {
-        let t = self.toks.get(self.i).cloned();
-        if t.is_some() {
-            self.i += 1;
-        }
-        t
+        let t = self.toks.get_mut(self.i)?;
+        self.i += 1;
+        // A token is taken once: the parser looks back only at spans (positions, messages).
+        Some(Token {
+            tok: std::mem::replace(&mut t.tok, Tok::Comma),
+            span: t.span.clone(),
+        })
     }
 
     pub(crate) fn eat(&mut self, tok: &Tok) -> bool {
