@@ -231,40 +231,54 @@ impl<'a> Layer<'a> {
     }
 }
 
+/// The paths of [`COLLECTIONS`] as a tree of element names: the collections a path ends at, and
+/// where it goes on.
+#[derive(Default)]
+struct PathTrie {
+    ends: Vec<usize>,
+    next: rustc_hash::FxHashMap<&'static str, PathTrie>,
+}
+
+fn path_trie() -> &'static PathTrie {
+    static TRIE: OnceLock<PathTrie> = OnceLock::new();
+    TRIE.get_or_init(|| {
+        let mut root = PathTrie::default();
+        for (i, c) in COLLECTIONS.iter().enumerate() {
+            let mut at = &mut root;
+            for name in c.path {
+                at = at.next.entry(name).or_default();
+            }
+            at.ends.push(i);
+        }
+        root
+    })
+}
+
 /// The collection elements of a web.config, per collection of [`COLLECTIONS`]: (scope index,
-/// element), in document order. One walk, following only the names some path continues with.
+/// element), in document order. One walk, following only the names some path continues with
+/// (one table lookup an element).
 fn instances(t: &Tree, scopes: &[(Scope, NodeId)]) -> Vec<Vec<(usize, NodeId)>> {
     fn walk(
         t: &Tree,
         node: NodeId,
-        depth: usize,
-        candidates: &[usize],
+        trie: &PathTrie,
         scope: usize,
         out: &mut [Vec<(usize, NodeId)>],
     ) {
         for child in t.element_children(node) {
-            let name = t.local_name(child);
-            let mut deeper = Vec::new();
-            for &i in candidates {
-                let path = COLLECTIONS[i].path;
-                if path[depth] != name {
-                    continue;
+            if let Some(sub) = trie.next.get(t.local_name(child)) {
+                for &c in &sub.ends {
+                    out[c].push((scope, child));
                 }
-                if path.len() == depth + 1 {
-                    out[i].push((scope, child));
-                } else {
-                    deeper.push(i);
+                if !sub.next.is_empty() {
+                    walk(t, child, sub, scope, out);
                 }
-            }
-            if !deeper.is_empty() {
-                walk(t, child, depth + 1, &deeper, scope, out);
             }
         }
     }
-    let all: Vec<usize> = (0..COLLECTIONS.len()).collect();
     let mut out = vec![Vec::new(); COLLECTIONS.len()];
     for (i, (_, holder)) in scopes.iter().enumerate() {
-        walk(t, *holder, 0, &all, i, &mut out);
+        walk(t, *holder, path_trie(), i, &mut out);
     }
     out
 }
