@@ -42,7 +42,7 @@ pub fn page(manifest: &str, files: &[Checked<'_>]) -> String {
     let body = html! {
         h1 { "Security headers report: " code { (Text(manifest)) } }
         p class="muted" {
-            (files.len()) " file" (if files.len() == 1 { "" } else { "s" }) " checked by "
+            (parts::plural(files.len(), "file")) " checked by "
             code { "webxsl check" } ": " (drifted) " not up to date, " (failing) " failing."
         }
         (parts::summary("File", &subjects.iter().collect::<Vec<_>>(), Some(("Check", states))))

@@ -191,7 +191,8 @@ pub(crate) fn tally(severities: impl Iterator<Item = Severity>) -> [usize; 3] {
     t
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// `1 file`, `3 files`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 

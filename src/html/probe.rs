@@ -49,7 +49,7 @@ pub fn page(results: &[Probed]) -> String {
     let body = html! {
         h1 { "Security headers report: live sites" }
         p class="muted" {
-            (results.len()) " URL" (if results.len() == 1 { "" } else { "s" }) " fetched by "
+            (parts::plural(results.len(), "URL")) " fetched by "
             code { "webxsl probe" } ": " (parts::tally_text(t))
             @if !failed.is_empty() { "; " (failed.len()) " could not be probed" }
             "."

@@ -31,7 +31,7 @@ pub fn page(reports: &[FileReport]) -> String {
     let body = html! {
         h1 { "Security headers report" }
         p class="muted" {
-            (reports.len()) " file" (if reports.len() == 1 { "" } else { "s" }) " checked by "
+            (parts::plural(reports.len(), "file")) " checked by "
             code { "webxsl validate" } ": " (parts::tally_text(t)) "."
         }
         (parts::summary("File", &subjects.iter().collect::<Vec<_>>(), None))
