@@ -262,12 +262,15 @@ fn finish(
     let mut broken_allowed = Vec::new();
     if errors(result).iter().any(|d| !old.contains(&d.identity())) {
         // Locate them in the text that would be written.
+        let decoded;
+        let text: &str = if opts.skip_texts {
+            decoded = as_text(&bytes);
+            &decoded
+        } else {
+            &new_text
+        };
         let written = Document::parse_str(
-            &if opts.skip_texts {
-                as_text(&bytes)
-            } else {
-                new_text.clone()
-            },
+            text,
             &Limits {
                 max_bytes: usize::MAX,
                 ..Limits::default()
