@@ -4,7 +4,7 @@
 
 use crate::diag::Pos;
 use crate::iis::{Duplicate, IisVersion, duplicates};
-use crate::patch::{NotAnEdit, minimal_edit};
+use crate::patch::{NotAnEdit, minimal_edit_with};
 use crate::profile::{Profile, bad_value_char, is_token};
 use crate::xdt::{XdtError, XdtErrors, XdtTransform};
 use crate::xml::encoding::{EncodeError, decode, encode, encode_owned};
@@ -175,7 +175,14 @@ pub fn apply_stylesheet(
             format!("{method:?}").to_lowercase()
         )
     });
-    let mut applied = finish(&doc, input, &result.tree, &result.output, opts, not_xml)?;
+    let mut applied = finish(
+        &doc,
+        input,
+        (&result.tree, &result.copies),
+        &result.output,
+        opts,
+        not_xml,
+    )?;
     applied.messages = result.messages;
     applied.stylesheet_warnings = result.warnings;
     Ok(applied)
@@ -210,17 +217,18 @@ pub fn apply_transforms(
         method: Some(Method::Xml),
         ..OutputSpec::default()
     };
-    let mut applied = finish(&doc, input, &outcome.tree, &output, opts, None)?;
+    let mut applied = finish(&doc, input, (&outcome.tree, &[]), &output, opts, None)?;
     applied.warnings = outcome.warnings;
     Ok(applied)
 }
 
 /// The common tail: refuse unsafe headers, express the result as a minimal edit of the input
-/// (or, when it is not one, serialize it and say why), and encode.
+/// (or, when it is not one, serialize it and say why), and encode. `result` comes with the
+/// elements it copied whole from the input (see [`minimal_edit_with`]).
 fn finish(
     doc: &Document,
     input: &[u8],
-    result: &Tree,
+    (result, copies): (&Tree, &[(NodeId, NodeId)]),
     output: &OutputSpec,
     opts: &ApplyOptions,
     not_an_edit: Option<String>,
@@ -231,7 +239,7 @@ fn finish(
     } else if let Some(reason) = not_an_edit {
         Some(Err(NotAnEdit(reason)))
     } else {
-        Some(minimal_edit(doc, result))
+        Some(minimal_edit_with(doc, result, copies))
     };
     let (bytes, fallback, edited) = match minimal {
         Some(Ok(text)) if opts.skip_texts => (encode_owned(text, doc.encoding())?, None, None),

@@ -425,3 +425,70 @@ fn skipping_the_texts_writes_the_same_bytes() {
         assert!(lean.old_text.is_empty() && lean.new_text.is_empty());
     }
 }
+
+/// A stylesheet as given, and the same with its identity templates spelled out as two
+/// `xsl:apply-templates`: the same transformation, but not the exact form whose subtrees the
+/// engine copies whole without running the template on each node.
+fn with_and_without_whole_copies(xsl: &str) -> (Stylesheet, Stylesheet) {
+    let plain = r#"<xsl:apply-templates select="@*|node()"/>"#;
+    assert!(xsl.contains(plain), "no identity template to spell out");
+    let spelled = xsl.replace(
+        plain,
+        r#"<xsl:apply-templates select="@*"/><xsl:apply-templates select="node()"/>"#,
+    );
+    (
+        Stylesheet::from_str(xsl, None).unwrap(),
+        Stylesheet::from_str(&spelled, None).unwrap(),
+    )
+}
+
+#[test]
+fn copying_untouched_subtrees_whole_gives_the_same_results() {
+    let mut sheets = vec![(
+        "factory-configuration.xsl".to_owned(),
+        std::fs::read_to_string(support::root().join("templates/factory-configuration.xsl"))
+            .unwrap(),
+    )];
+    for name in webxsl::profile::presets::NAMES {
+        let profile = webxsl::profile::load(name).unwrap();
+        sheets.push((format!("preset {name}"), webxsl::generate::xsl(&profile)));
+    }
+    let mut copied = 0;
+    for (what, xsl) in &sheets {
+        let (whole, each) = with_and_without_whole_copies(xsl);
+        for path in support::samples() {
+            let input = std::fs::read(&path).unwrap();
+            let ctx = format!("{what} on {}", path.display());
+            let doc = webxsl::xml::Document::parse(&input, &Default::default()).unwrap();
+            let opts = Default::default();
+            let (a, b) = (
+                whole.transform(doc.tree(), &opts).unwrap(),
+                each.transform(doc.tree(), &opts).unwrap(),
+            );
+            assert!(b.copies.is_empty(), "{ctx}: copies without the plain form");
+            copied += a.copies.len();
+            assert_eq!(
+                webxsl::xslt::serialize(&a.tree, &a.output).unwrap(),
+                webxsl::xslt::serialize(&b.tree, &b.output).unwrap(),
+                "{ctx}: results differ"
+            );
+            // Every copy is one of its source element, name for name.
+            for &(r, s) in &a.copies {
+                assert_eq!(a.tree.local_name(r), doc.tree().local_name(s), "{ctx}");
+                assert_eq!(
+                    a.tree.descendants(r).count(),
+                    doc.tree().descendants(s).count(),
+                    "{ctx}"
+                );
+            }
+            let run = |sheet: &Stylesheet| {
+                let out = apply_stylesheet(sheet, &input, &ApplyOptions::default());
+                out.map(|o| (o.bytes, o.fallback))
+                    .map_err(|e| e.to_string())
+            };
+            assert_eq!(run(&whole), run(&each), "{ctx}: apply differs");
+        }
+    }
+    // The shortcut was really taken (a test that cannot fail is a defect).
+    assert!(copied > 50, "only {copied} subtrees copied whole");
+}

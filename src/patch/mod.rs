@@ -64,12 +64,19 @@ const IDENTITY_ATTRIBUTES: &[&str] = &[
 
 /// Computes the edits that turn `source` into `result`.
 pub fn diff_trees(source: &Document, result: &Tree) -> Result<Vec<Edit>, NotAnEdit> {
-    Ok(align(source, result)?.into_iter().map(|(_, e)| e).collect())
+    Ok(align(source, result, &[])?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
 }
 
 /// The edits, each with the source element it changes (the parent whose children change, the
 /// element whose attributes change): what the verification needs to prove them locally.
-fn align(source: &Document, result: &Tree) -> Result<Vec<(NodeId, Edit)>, NotAnEdit> {
+fn align(
+    source: &Document,
+    result: &Tree,
+    copies: &[(NodeId, NodeId)],
+) -> Result<Vec<(NodeId, Edit)>, NotAnEdit> {
     let t = source.tree();
     if !t.has_spans() {
         return Err(NotAnEdit(
@@ -87,11 +94,11 @@ fn align(source: &Document, result: &Tree) -> Result<Vec<(NodeId, Edit)>, NotAnE
             t.qualified_name(sr)
         )));
     }
-    let style = Style::detect(source);
     let mut a = Aligner {
         doc: source,
         res: result,
-        style: &style,
+        style: std::cell::OnceCell::new(),
+        copies,
         edits: Vec::new(),
     };
     a.children(NodeId::ROOT, NodeId::ROOT)?;
@@ -120,14 +127,36 @@ pub fn splice(text: &str, edits: &[Edit]) -> String {
 /// The minimal edit of `source` that has the content of `result`: the new text, verified
 /// (see the module documentation).
 pub fn minimal_edit(source: &Document, result: &Tree) -> Result<String, NotAnEdit> {
-    let edits = align(source, result)?;
+    minimal_edit_with(source, result, &[])
+}
+
+/// [`minimal_edit`], knowing which result elements are deep copies of which source elements
+/// (as (result node, source node), sorted by result node: what
+/// [`TransformResult::copies`](crate::xslt::TransformResult::copies) gives). A copy paired
+/// with its own original is equal to it by construction: neither the alignment nor the
+/// verification walks it. Anything else is compared as by [`minimal_edit`].
+pub fn minimal_edit_with(
+    source: &Document,
+    result: &Tree,
+    copies: &[(NodeId, NodeId)],
+) -> Result<String, NotAnEdit> {
+    debug_assert!(copies.is_sorted_by_key(|c| c.0), "copies in result order");
+    let edits = align(source, result, copies)?;
     if edits.is_empty() {
         return Ok(source.text().to_owned());
     }
     let plain: Vec<Edit> = edits.iter().map(|(_, e)| e.clone()).collect();
     let text = splice(source.text(), &plain);
-    verify::verify(source, result, &edits, &text)?;
+    verify::verify(source, result, &edits, &text, copies)?;
     Ok(text)
+}
+
+/// Whether result element `r` is a deep copy of source element `s` (see
+/// [`minimal_edit_with`]).
+fn is_copy(copies: &[(NodeId, NodeId)], s: NodeId, r: NodeId) -> bool {
+    copies
+        .binary_search_by_key(&r, |c| c.0)
+        .is_ok_and(|i| copies[i].1 == s)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -216,11 +245,17 @@ fn same_element(a: &Tree, x: NodeId, b: &Tree, y: NodeId) -> bool {
 struct Aligner<'a> {
     doc: &'a Document,
     res: &'a Tree,
-    style: &'a Style,
+    /// The file's style, read when the first edit needs it (it walks the whole document).
+    style: std::cell::OnceCell<Style>,
+    copies: &'a [(NodeId, NodeId)],
     edits: Vec<(NodeId, Edit)>,
 }
 
 impl Aligner<'_> {
+    fn style(&self) -> &Style {
+        self.style.get_or_init(|| Style::detect(self.doc))
+    }
+
     /// Records an edit of `owner`'s bytes.
     fn push(&mut self, owner: NodeId, e: Edit) {
         self.edits.push((owner, e));
@@ -342,6 +377,7 @@ impl Aligner<'_> {
     /// A matched pair: compare attributes and children (elements) or content (text).
     fn pair(&mut self, s: NodeId, r: NodeId) -> Result<(), NotAnEdit> {
         match self.src().kind(s) {
+            NodeKind::Element if is_copy(self.copies, s, r) => Ok(()),
             NodeKind::Element => {
                 self.attributes(s, r);
                 self.children(s, r)
@@ -356,7 +392,7 @@ impl Aligner<'_> {
                     let lead = raw.len() - raw.trim_start_matches(XML_WS).len();
                     let tail = raw.len() - raw.trim_end_matches(XML_WS).len();
                     let mut text = String::new();
-                    self.style.escape_text(&new, &mut text);
+                    self.style().escape_text(&new, &mut text);
                     let owner = self.src().parent(s).unwrap_or(NodeId::ROOT);
                     self.push(
                         owner,
@@ -397,7 +433,7 @@ impl Aligner<'_> {
                 .expect("kept");
             if res.value(b) != src.value(a) {
                 let mut v = String::new();
-                self.style
+                self.style()
                     .escape_attr(res.value(b), src.attr_quote(a), &mut v);
                 let vs = src.attr_value_span(a);
                 new_edits.push(Edit {
@@ -477,7 +513,7 @@ impl Aligner<'_> {
                     .collect();
                 format!(
                     "{}{indent}",
-                    line_ending_at(text, ls.saturating_sub(2), self.style.eol)
+                    line_ending_at(text, ls.saturating_sub(2), self.style().eol)
                 )
             };
             // One attribute per line (every one after the first starts its line): new ones too.
@@ -501,7 +537,7 @@ impl Aligner<'_> {
             };
             let q = attrs
                 .first()
-                .map_or(self.style.quote, |&a| src.attr_quote(a));
+                .map_or(self.style().quote, |&a| src.attr_quote(a));
             let mut ins = String::new();
             for (k, b) in added.into_iter().enumerate() {
                 if k > 0 || added_at.is_none() {
@@ -512,7 +548,7 @@ impl Aligner<'_> {
                 ins.push_str(&res.qualified_name(b));
                 ins.push('=');
                 ins.push(q);
-                self.style.escape_attr(res.value(b), q, &mut ins);
+                self.style().escape_attr(res.value(b), q, &mut ins);
                 ins.push(q);
             }
             let at = match (added_at, attrs.last()) {
@@ -600,7 +636,7 @@ impl Aligner<'_> {
         t.parent(parent)
             .filter(|&g| t.kind(g) == NodeKind::Element && self.doc.line_indent(parent).is_some())
             .and_then(|g| extension(&self.line_indent(g), parent_indent))
-            .unwrap_or_else(|| self.style.indent.clone())
+            .unwrap_or_else(|| self.style().indent.clone())
     }
 
     /// Inserts result nodes into source parent `parent`, after `after` (or first).
@@ -614,9 +650,9 @@ impl Aligner<'_> {
             .find(|&&n| self.res.kind(n) == NodeKind::Element)
             .map(|&n| self.res.local_name(n).to_owned());
         let mut style = if is_root {
-            self.style.clone()
+            self.style().clone()
         } else {
-            self.style.near(doc, parent, like.as_deref())
+            self.style().near(doc, parent, like.as_deref())
         };
         let content = if is_root {
             0..text.len()

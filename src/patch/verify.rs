@@ -29,6 +29,7 @@ pub(crate) fn verify(
     result: &Tree,
     edits: &[(NodeId, Edit)],
     text: &str,
+    copies: &[(NodeId, NodeId)],
 ) -> Result<(), NotAnEdit> {
     let Some(owners) = local_owners(source, edits) else {
         return verify_whole(result, text);
@@ -60,12 +61,28 @@ pub(crate) fn verify(
         fragments.push((o, parse_fragment(t, o, &own)?));
     }
     let fragment_of = |n: NodeId| owners.binary_search(&n).ok().map(|i| fragments[i].1.tree());
+    // A copy of a source element whose bytes no edit touches parses back to that element,
+    // which is the copy: nothing to compare.
+    let copied = |p: NodeId, q: NodeId| {
+        super::is_copy(copies, p, q) && {
+            let span = t.span(p);
+            // The first edit ending after the element starts must start at or after its end.
+            let i = sorted.partition_point(|e| e.end <= span.start && e.start < span.start);
+            sorted[i..]
+                .iter()
+                .take_while(|e| e.start < span.end)
+                .all(|e| e.start == e.end && e.start == span.start)
+        }
+    };
     compare(
         t,
         NodeId::ROOT,
         result,
         NodeId::ROOT,
-        &fragment_of,
+        &Known {
+            replaced: &fragment_of,
+            copied: &copied,
+        },
         &mut String::new(),
     )
     .map_err(|e| {
@@ -194,19 +211,36 @@ pub fn equivalent(a: &Tree, b: &Tree) -> Result<(), String> {
         NodeId::ROOT,
         b,
         NodeId::ROOT,
-        &|_| None,
+        &Known::nothing(),
         &mut String::new(),
     )
 }
 
-/// Compares the children of `x` (in `a`) and `y` (in `b`); an element of `a` for which
-/// `replaced` gives a tree is compared as that tree's fragment element instead.
+/// What [`compare`] knows about the nodes of its first tree.
+struct Known<'k, 't> {
+    /// An element compared as a fragment element instead (its re-parsed new bytes).
+    replaced: &'k dyn Fn(NodeId) -> Option<&'t Tree>,
+    /// Whether an element of the first tree is known equal to one of the second.
+    copied: &'k dyn Fn(NodeId, NodeId) -> bool,
+}
+
+impl<'t> Known<'t, 't> {
+    fn nothing() -> Self {
+        Known {
+            replaced: &|_| None,
+            copied: &|_, _| false,
+        }
+    }
+}
+
+/// Compares the children of `x` (in `a`) and `y` (in `b`), using what is `known` of `a`'s
+/// nodes.
 fn compare<'t>(
     a: &'t Tree,
     x: NodeId,
     b: &Tree,
     y: NodeId,
-    replaced: &dyn Fn(NodeId) -> Option<&'t Tree>,
+    known: &Known<'_, 't>,
     path: &mut String,
 ) -> Result<(), String> {
     let xs = significant(a, x);
@@ -214,16 +248,18 @@ fn compare<'t>(
     if xs.len() != ys.len() {
         return Err(format!("{path}: {} vs {} children", xs.len(), ys.len()));
     }
+    let nothing = Known::nothing();
     for (&p, &q) in xs.iter().zip(&ys) {
-        let (a, p, replaced): (&Tree, NodeId, &dyn Fn(NodeId) -> Option<&'t Tree>) =
-            match replaced(p) {
-                Some(f) => (f, fragment_element(f), &|_| None),
-                None => (a, p, replaced),
-            };
+        // Inside a fragment nothing is known: its nodes are not the source's.
+        let (a, p, known): (&Tree, NodeId, &Known<'_, 't>) = match (known.replaced)(p) {
+            Some(f) => (f, fragment_element(f), &nothing),
+            None => (a, p, known),
+        };
         if a.kind(p) != b.kind(q) {
             return Err(format!("{path}: {:?} vs {:?}", a.kind(p), b.kind(q)));
         }
         match a.kind(p) {
+            NodeKind::Element if (known.copied)(p, q) => {}
             NodeKind::Element => {
                 if !same_element(a, p, b, q) {
                     return Err(format!(
@@ -253,7 +289,7 @@ fn compare<'t>(
                 let len = path.len();
                 path.push('/');
                 path.push_str(&a.qualified_name(p));
-                compare(a, p, b, q, replaced, path)?;
+                compare(a, p, b, q, known, path)?;
                 path.truncate(len);
             }
             NodeKind::Text => {
@@ -311,7 +347,7 @@ mod tests {
         let d = doc(source);
         let plain: Vec<Edit> = edits.iter().map(|(_, e)| e.clone()).collect();
         let text = super::super::splice(d.text(), &plain);
-        verify(&d, doc(result).tree(), edits, &text)
+        verify(&d, doc(result).tree(), edits, &text, &[])
     }
 
     fn with(add: &str) -> String {
@@ -419,8 +455,38 @@ mod tests {
         )];
         let plain: Vec<Edit> = wrong.iter().map(|(_, e)| e.clone()).collect();
         let text = super::super::splice(d.text(), &plain);
-        assert!(verify(&d, doc(SOURCE).tree(), &wrong, &text).is_err());
+        assert!(verify(&d, doc(SOURCE).tree(), &wrong, &text, &[]).is_err());
         let right = format!("<!-- c -->{SOURCE}");
-        verify(&d, doc(&right).tree(), &wrong, &text).unwrap();
+        verify(&d, doc(&right).tree(), &wrong, &text, &[]).unwrap();
+    }
+
+    #[test]
+    fn a_copy_is_trusted_only_where_no_edit_touches_its_bytes() {
+        let d = doc(SOURCE);
+        let edits = [insertion(&d, "  <add name='B' value='2' />\n")];
+        let plain: Vec<Edit> = edits.iter().map(|(_, e)| e.clone()).collect();
+        let text = super::super::splice(d.text(), &plain);
+        // The result's <appSettings> differs, but it is declared a copy of the source's, whose
+        // bytes no edit touches: it is not compared (the engine vouches for its copies).
+        let other = with("<add name='B' value='2' />").replace("key='k'", "key='other'");
+        let r = doc(&other);
+        let (rt, settings) = (r.tree(), at(&d, &[1]));
+        let r_settings = rt
+            .element_children(rt.root_element().unwrap())
+            .nth(1)
+            .unwrap();
+        assert!(verify(&d, rt, &edits, &text, &[]).is_err());
+        verify(&d, rt, &edits, &text, &[(r_settings, settings)]).unwrap();
+        // A copy whose bytes an edit touches is compared: the wrong edit is caught.
+        let wrong = with("<add name='C' value='3' />");
+        let w = doc(&wrong);
+        let wt = w.tree();
+        let web = |t: &Tree| {
+            t.element_children(t.root_element().unwrap())
+                .next()
+                .unwrap()
+        };
+        let claim = [(web(wt), web(d.tree()))];
+        assert!(verify(&d, wt, &edits, &text, &claim).is_err());
     }
 }

@@ -73,7 +73,11 @@ pub(crate) struct RuleSet {
     any: Vec<u32>,
     /// When the other rules are exactly an identity template's `@*` and `node()`, that
     /// template: a node no indexed rule can match gets it without trying patterns.
-    identity: Option<usize>,
+    pub(crate) identity: Option<usize>,
+    /// Whether that template's body is exactly `<xsl:copy><xsl:apply-templates
+    /// select="@*|node()"/></xsl:copy>` (no parameters): then a subtree where no indexed rule
+    /// can match any node comes out as a deep copy of itself.
+    pub(crate) identity_copies: bool,
 }
 
 impl RuleSet {
@@ -97,6 +101,7 @@ impl RuleSet {
             }
         }
         set.identity = set.identity_template(templates);
+        set.identity_copies = set.identity.is_some_and(|t| copies_its_node(&templates[t]));
         set
     }
 
@@ -132,6 +137,12 @@ impl RuleSet {
         }
     }
 
+    /// Whether a node with this local name and parent local name may get another rule than
+    /// the identity template (an indexed rule might match it).
+    pub fn indexed(&self, local: &str, parent_local: &str) -> bool {
+        self.by_name.contains_key(local) || self.by_parent.contains_key(parent_local)
+    }
+
     /// The identity template (see [`RuleSet::identity`]) when no indexed rule can match a node
     /// with this local name and parent local name.
     pub fn only_identity(&self, local: &str, parent_local: &str) -> Option<usize> {
@@ -153,6 +164,55 @@ impl RuleSet {
             ],
         }
     }
+}
+
+/// Whether a template's body copies its node and applies templates (default mode, no sort, no
+/// parameters) to its attributes and children: `<xsl:copy><xsl:apply-templates
+/// select="@*|node()"/></xsl:copy>`, the union in either order.
+fn copies_its_node(t: &Template) -> bool {
+    use crate::xpath::ast::{Axis, ExprKind, NodeTest, PathStart};
+    use crate::xslt::ast::InstrKind;
+    let [copy] = t.body.as_slice() else {
+        return false;
+    };
+    let InstrKind::Copy { use_sets, body } = &copy.kind else {
+        return false;
+    };
+    let [apply] = body.as_slice() else {
+        return false;
+    };
+    let InstrKind::ApplyTemplates {
+        select: Some(select),
+        mode: None,
+        sorts,
+        params,
+    } = &apply.kind
+    else {
+        return false;
+    };
+    // One unpredicated relative step: Some(true) for `@*`, Some(false) for `node()`.
+    let step = |e: &crate::xpath::ast::Expr| match &e.kind {
+        ExprKind::Path(PathStart::Context, steps) => match steps.as_slice() {
+            [s] if s.preds.is_empty() => match (s.axis, &s.test) {
+                (Axis::Attribute, NodeTest::Wildcard) => Some(true),
+                (Axis::Child, NodeTest::Node) => Some(false),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    };
+    let ExprKind::Union(a, b) = &select.expr.kind else {
+        return false;
+    };
+    t.params.is_empty()
+        && use_sets.is_empty()
+        && sorts.is_empty()
+        && params.is_empty()
+        && matches!(
+            (step(a), step(b)),
+            (Some(true), Some(false)) | (Some(false), Some(true))
+        )
 }
 
 /// Merges the index lists of a [`RuleSet`] back into rule order.
@@ -545,5 +605,44 @@ mod tests {
             None
         );
         assert_eq!(identity(&format!("{}{}", t("@*|node()"), t("*"))), None);
+    }
+
+    /// Whether the default mode's identity template copies its node (see
+    /// [`RuleSet::identity_copies`]).
+    fn copies(template: &str) -> bool {
+        let xsl = format!(
+            r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:attribute-set name="s"/><xsl:template match="@*|node()">{template}</xsl:template></xsl:stylesheet>"#
+        );
+        let sheet = Stylesheet::from_str(&xsl, None).unwrap();
+        sheet
+            .rules
+            .get(&None)
+            .is_some_and(|set| set.identity_copies)
+    }
+
+    #[test]
+    fn only_a_plain_identity_body_copies_subtrees() {
+        for plain in [
+            r#"<xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy>"#,
+            r#"<xsl:copy><xsl:apply-templates select="node() | @*"/></xsl:copy>"#,
+            "\n  <xsl:copy>\n    <xsl:apply-templates select=\"@*|node()\"/>\n  </xsl:copy>\n",
+        ] {
+            assert!(copies(plain), "{plain}");
+        }
+        for other in [
+            r#"<xsl:copy><xsl:apply-templates select="node()"/></xsl:copy>"#,
+            r#"<xsl:copy><xsl:apply-templates select="@*|*"/></xsl:copy>"#,
+            r#"<xsl:copy><xsl:apply-templates select="@*|node()[1]"/></xsl:copy>"#,
+            r#"<xsl:copy><xsl:apply-templates select="@*|node()" mode="m"/></xsl:copy>"#,
+            r#"<xsl:copy><xsl:apply-templates select="@*|node()"><xsl:sort/></xsl:apply-templates></xsl:copy>"#,
+            r#"<xsl:copy><xsl:apply-templates select="@*|node()"><xsl:with-param name="p" select="1"/></xsl:apply-templates></xsl:copy>"#,
+            r#"<xsl:copy><xsl:apply-templates select="@*"/><xsl:apply-templates select="node()"/></xsl:copy>"#,
+            r#"<xsl:copy use-attribute-sets="s"><xsl:apply-templates select="@*|node()"/></xsl:copy>"#,
+            r#"<xsl:param name="p"/><xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy>"#,
+            r#"<xsl:copy><xsl:apply-templates select="@*|node()"/><x/></xsl:copy>"#,
+            r#"<xsl:copy-of select="."/>"#,
+        ] {
+            assert!(!copies(other), "{other}");
+        }
     }
 }

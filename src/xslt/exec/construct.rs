@@ -374,7 +374,12 @@ impl Exec<'_> {
     }
 
     /// Copies a node (deeply or not) to the current output parent.
-    fn copy_node(&mut self, src: NodeRef, deep: bool, loc: Loc) -> Result<(), XsltError> {
+    pub(super) fn copy_node(
+        &mut self,
+        src: NodeRef,
+        deep: bool,
+        loc: Loc,
+    ) -> Result<(), XsltError> {
         // Work list of (source node, destination parent).
         let mut work: Vec<(NodeRef, NodeId)> = vec![(src, self.frame().parent)];
         while let Some((n, dst)) = work.pop() {

@@ -110,6 +110,10 @@ pub struct TransformResult {
     /// What the transformation recovered from (a broken `format-number()` pattern...), each
     /// once, at the instruction that met it.
     pub warnings: Vec<XsltError>,
+    /// Result elements that are deep copies of source elements, as (result node, source
+    /// node), in result order: the subtrees an identity template copied whole (see
+    /// [`crate::patch::minimal_edit_with`], which need not compare them).
+    pub copies: Vec<(NodeId, NodeId)>,
 }
 
 impl Stylesheet {
@@ -148,6 +152,7 @@ impl Stylesheet {
             output: self.output.clone(),
             messages: ex.messages,
             warnings: ex.warnings,
+            copies: ex.copies,
         })
     }
 }
@@ -210,6 +215,12 @@ struct Exec<'a> {
     rng: u64,
     /// The `func:result` of each function call in progress, innermost last.
     func_results: Vec<Option<Value>>,
+    /// For the source's nodes, once computed: the height of the node's subtree when the
+    /// default mode's identity template is the only rule any node in it can get, else
+    /// `u32::MAX` (see [`Exec::copy_subtree`]).
+    plain: Option<Vec<u32>>,
+    /// See [`TransformResult::copies`].
+    copies: Vec<(NodeId, NodeId)>,
 }
 
 impl<'a> Exec<'a> {
@@ -251,6 +262,8 @@ impl<'a> Exec<'a> {
             now: opts.now,
             rng: 0,
             func_results: Vec::new(),
+            plain: None,
+            copies: Vec::new(),
         }
     }
 

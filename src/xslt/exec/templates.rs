@@ -144,6 +144,7 @@ impl Exec<'_> {
     ) -> Result<(), XsltError> {
         let mode_owned = mode.cloned();
         match self.find_rule(node, &mode_owned, None)? {
+            Some(t) if mode.is_none() && self.copy_subtree(node, t)? => Ok(()),
             Some(t) => {
                 let saved = std::mem::replace(&mut self.mode, mode_owned);
                 let r = self.invoke(t, params, true);
@@ -152,6 +153,85 @@ impl Exec<'_> {
             }
             None => self.builtin(node, mode_owned),
         }
+    }
+
+    /// Applies the identity template `t` to a source element by copying its subtree, when that
+    /// is what the template's recursion would build: `t` copies its node and applies itself to
+    /// the attributes and children ([`RuleSet::identity_copies`]), and no node of the subtree
+    /// can get another rule. Node, work and depth bounds count as the recursion would.
+    /// Returns whether it did.
+    ///
+    /// [`RuleSet::identity_copies`]: crate::xslt::compile::RuleSet
+    fn copy_subtree(&mut self, node: NodeRef, t: usize) -> Result<bool, XsltError> {
+        let Some(set) = self.sheet.rules.get(&None) else {
+            return Ok(false);
+        };
+        if node.doc != 0
+            || node.ns != 0
+            || set.identity != Some(t)
+            || !set.identity_copies
+            || self.tree_of(0).kind(node.node) != NodeKind::Element
+        {
+            return Ok(false);
+        }
+        let height = self.plain_heights()[node.node.index()];
+        if height == u32::MAX || self.depth + height as usize > self.opts.max_depth {
+            return Ok(false);
+        }
+        let loc = self.sheet.templates[t].loc;
+        let (nodes_before, made_before) = (
+            self.output_nodes,
+            self.out.last().map_or(0, |f| f.tree.len()),
+        );
+        self.copy_node(node, true, loc)?;
+        let frame = self.out.last().expect("frame");
+        // The copy is a new element (never merged), so the tree grew by exactly the subtree's
+        // nodes, attributes included: one template invocation and one output node each.
+        let made = frame.tree.len() - made_before;
+        let copy = frame.tree.last_child(frame.parent).expect("the copy");
+        // Only into the result itself, of the source as given (not whitespace-stripped).
+        if self.out.len() == 1 && !self.sheet.strips_space() {
+            self.copies.push((copy, node.node));
+        }
+        self.output_nodes = nodes_before + made - 1;
+        self.count_output(loc)?;
+        self.work += made as u64;
+        if self.work > self.opts.max_work {
+            return Err(self.err(loc, "WXSL0004", self.work_message()));
+        }
+        Ok(true)
+    }
+
+    /// The heights of the source's subtrees where only the default mode's identity template
+    /// can match, else `u32::MAX` (computed once, in one pass from the last node back: a
+    /// node's children come after it).
+    fn plain_heights(&mut self) -> &[u32] {
+        if self.plain.is_none() {
+            let set = &self.sheet.rules[&None];
+            let t = self.tree_of(0);
+            let mut h = vec![0u32; t.len()];
+            for i in (1..t.len()).rev() {
+                let n = crate::xml::NodeId::from_index(i);
+                let Some(p) = t.parent(n) else {
+                    continue;
+                };
+                debug_assert!(p.index() < i, "a node after its children");
+                let parent_local = if t.kind(p) == NodeKind::Element {
+                    t.local_name(p)
+                } else {
+                    ""
+                };
+                let own = if h[i] == u32::MAX || set.indexed(t.local_name(n), parent_local) {
+                    u32::MAX
+                } else {
+                    h[i] + 1
+                };
+                h[i] = own;
+                h[p.index()] = h[p.index()].max(own);
+            }
+            self.plain = Some(h);
+        }
+        self.plain.as_deref().expect("computed")
     }
 
     /// The built-in template rules: recurse into children, copy text and attribute values.
