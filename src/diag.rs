@@ -75,6 +75,16 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// Line `line` (1-based) of `text` (the text this index was built from), without its line
+    /// ending: what [`line_text`] gives, without scanning the lines before it.
+    pub fn line<'t>(&self, text: &'t str, line: u32) -> Option<&'t str> {
+        let i = (line as usize).checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        let end = self.starts.get(i + 1).map_or(text.len(), |&e| e - 1);
+        let l = text.get(start..end)?;
+        Some(l.strip_suffix('\r').unwrap_or(l))
+    }
+
     /// The position of byte `offset` in `text` (the text this index was built from).
     pub fn pos(&self, text: &str, offset: usize) -> Pos {
         let mut offset = offset.min(text.len());
@@ -192,6 +202,15 @@ impl Diagnostic {
         self
     }
 
+    /// [`Diagnostic::with_source`] with the text's line index (for many diagnostics of one
+    /// text).
+    pub fn with_indexed_source(mut self, text: &str, index: &LineIndex) -> Diagnostic {
+        if let Some(pos) = self.pos {
+            self.source_line = index.line(text, pos.line).map(str::to_owned);
+        }
+        self
+    }
+
     /// Sets the severity.
     pub fn severity(mut self, severity: Severity) -> Diagnostic {
         self.severity = severity;
@@ -213,51 +232,91 @@ impl Diagnostic {
     /// Renders `file:line:col: severity: message`, the source line and a caret under the column.
     pub fn render(&self) -> String {
         let mut out = String::new();
+        self.render_into(&mut out);
+        out
+    }
+
+    /// [`Diagnostic::render`], appended to `out`.
+    pub fn render_into(&self, out: &mut String) {
+        use fmt::Write as _;
+        let line_len = self
+            .source_line
+            .as_ref()
+            .map_or(0, |l| 2 * l.len().min(400) + 16);
+        out.reserve(
+            64 + self.message.len()
+                + self.file.as_ref().map_or(0, String::len)
+                + self.hint.as_ref().map_or(0, String::len)
+                + line_len,
+        );
+        // Writing into a String cannot fail.
         match (&self.file, self.pos) {
-            (Some(f), Some(p)) => out.push_str(&format!("{f}:{}:{}: ", p.line, p.col)),
-            (Some(f), None) => out.push_str(&format!("{f}: ")),
-            (None, Some(p)) => out.push_str(&format!("{}:{}: ", p.line, p.col)),
+            (Some(f), Some(p)) => {
+                let _ = write!(out, "{f}:{}:{}: ", p.line, p.col);
+            }
+            (Some(f), None) => {
+                out.push_str(f);
+                out.push_str(": ");
+            }
+            (None, Some(p)) => {
+                let _ = write!(out, "{}:{}: ", p.line, p.col);
+            }
             (None, None) => {}
         }
         out.push_str(self.severity.as_str());
         if let Some(code) = &self.code {
-            out.push_str(&format!("[{code}]"));
+            out.push('[');
+            out.push_str(code);
+            out.push(']');
         }
         out.push_str(": ");
         out.push_str(&self.message);
         out.push('\n');
         if let (Some(line), Some(pos)) = (&self.source_line, self.pos) {
-            let number = pos.line.to_string();
-            let pad = " ".repeat(number.len());
             // Show the line as printable text: tabs stay (so the caret lines up), controls go.
-            let shown: String = line
-                .chars()
-                .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-                .collect();
+            let printable = |c: char| !c.is_control() || c == '\t';
+            let shown: std::borrow::Cow<'_, str> = if line.chars().all(printable) {
+                line.as_str().into()
+            } else {
+                line.chars()
+                    .map(|c| if printable(c) { c } else { ' ' })
+                    .collect::<String>()
+                    .into()
+            };
             let (shown, skipped) = clip_line(&shown, pos.col as usize);
-            out.push_str(&format!(" {number} | {shown}\n"));
+            let _ = writeln!(out, " {} | {shown}", pos.line);
+            out.push(' ');
+            let digits = pos.line.checked_ilog10().unwrap_or(0) + 1;
+            out.extend(std::iter::repeat_n(' ', digits as usize));
+            out.push_str(" | ");
             let caret_col = (pos.col as usize).saturating_sub(1).saturating_sub(skipped);
-            let lead: String = shown
-                .chars()
-                .take(caret_col)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!(" {pad} | {lead}^\n"));
+            out.extend(
+                shown
+                    .chars()
+                    .take(caret_col)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' }),
+            );
+            out.push_str("^\n");
         }
         if let Some(hint) = &self.hint {
-            out.push_str(&format!("  = hint: {hint}\n"));
+            out.push_str("  = hint: ");
+            out.push_str(hint);
+            out.push('\n');
         }
-        out
     }
 }
 
 /// Long lines (minified configs) are clipped to a window around the column; returns the clipped
 /// line and how many characters were cut from its start.
-pub(crate) fn clip_line(line: &str, col: usize) -> (String, usize) {
+pub(crate) fn clip_line(line: &str, col: usize) -> (std::borrow::Cow<'_, str>, usize) {
     const WINDOW: usize = 120;
+    // At most WINDOW characters: a byte count that small says so without counting.
+    if line.len() <= WINDOW {
+        return (line.into(), 0);
+    }
     let n = line.chars().count();
     if n <= WINDOW {
-        return (line.to_owned(), 0);
+        return (line.into(), 0);
     }
     let start = col.saturating_sub(WINDOW / 2).min(n - WINDOW);
     let mut s: String = line.chars().skip(start).take(WINDOW).collect();
@@ -268,7 +327,7 @@ pub(crate) fn clip_line(line: &str, col: usize) -> (String, usize) {
         s.push('…');
     }
     // The ellipsis at the start takes one column: account for it.
-    (s, start.saturating_sub(usize::from(start > 0)))
+    (s.into(), start.saturating_sub(usize::from(start > 0)))
 }
 
 impl fmt::Display for Diagnostic {
@@ -280,6 +339,20 @@ impl fmt::Display for Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indexed_lines_are_the_lines() {
+        for text in ["", "a", "a\n", "a\r\nbé\r\n\nc", "\n\n", "x\ry\nz"] {
+            let index = LineIndex::new(text);
+            for line in 0..6 {
+                assert_eq!(
+                    index.line(text, line),
+                    line_text(text, line),
+                    "{text:?} {line}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn line_col_counts_characters() {

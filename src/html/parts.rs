@@ -103,7 +103,7 @@ fn snippet(text: &str, pos: Pos) -> Option<Snippet> {
     let at = (pos.col as usize).saturating_sub(1).saturating_sub(skipped);
     Some(Snippet {
         line: pos.line,
-        text,
+        text: text.into_owned(),
         at,
     })
 }

@@ -53,15 +53,20 @@ pub fn totals(what: &str, n: usize, severities: impl Iterator<Item = Severity>) 
 pub fn human(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for r in reports {
-        for f in &r.findings {
-            let d = Diagnostic::error(f.message.clone())
+        let lines = (!r.findings.is_empty()).then(|| crate::diag::LineIndex::new(&r.text));
+        for (f, lines) in r
+            .findings
+            .iter()
+            .zip(std::iter::repeat(lines.as_ref()).flatten())
+        {
+            Diagnostic::error(f.message.clone())
                 .severity(f.severity)
                 .code(f.rule)
                 .in_file(r.path.clone())
                 .at(f.pos)
-                .with_source(&r.text)
-                .with_hint(f.hint.clone());
-            out.push_str(&d.render());
+                .with_indexed_source(&r.text, lines)
+                .with_hint(f.hint.clone())
+                .render_into(&mut out);
         }
         match &r.grade {
             Some(g) => out.push_str(&format!("{}: {}\n", r.path, grade_summary(g))),
