@@ -89,41 +89,53 @@ impl Style {
         s
     }
 
-    fn char_ref_if_needed(&self, c: char, out: &mut String) {
-        if self.encoding.can_encode(c) {
-            out.push(c);
-        } else {
-            out.push_str(&format!("&#x{:X};", c as u32));
+    /// Appends `v` with each character `special` names replaced, and each the file's encoding
+    /// cannot hold written as a character reference; runs of other characters are copied as
+    /// they are.
+    fn escape(&self, v: &str, out: &mut String, special: impl Fn(char) -> Option<&'static str>) {
+        let mut plain = 0;
+        for (i, c) in v.char_indices() {
+            let named = special(c);
+            if named.is_none() && (c.is_ascii() || self.encoding.can_encode(c)) {
+                continue;
+            }
+            out.push_str(&v[plain..i]);
+            match named {
+                Some(r) => out.push_str(r),
+                None => {
+                    use std::fmt::Write as _;
+                    // Writing into a String cannot fail.
+                    let _ = write!(out, "&#x{:X};", c as u32);
+                }
+            }
+            plain = i + c.len_utf8();
         }
+        out.push_str(&v[plain..]);
     }
 
     /// Escapes an attribute value for the given quote.
     pub fn escape_attr(&self, v: &str, quote: char, out: &mut String) {
-        for c in v.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '"' if quote == '"' => out.push_str("&quot;"),
-                '\'' if quote == '\'' => out.push_str("&apos;"),
-                '\n' => out.push_str("&#xA;"),
-                '\r' => out.push_str("&#xD;"),
-                '\t' => out.push_str("&#x9;"),
-                c => self.char_ref_if_needed(c, out),
-            }
-        }
+        self.escape(v, out, |c| match c {
+            '&' => Some("&amp;"),
+            '<' => Some("&lt;"),
+            '"' if quote == '"' => Some("&quot;"),
+            '\'' if quote == '\'' => Some("&apos;"),
+            '\n' => Some("&#xA;"),
+            '\r' => Some("&#xD;"),
+            '\t' => Some("&#x9;"),
+            _ => None,
+        });
     }
 
     /// Escapes character data.
     pub fn escape_text(&self, v: &str, out: &mut String) {
-        for c in v.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '\r' => out.push_str("&#xD;"),
-                c => self.char_ref_if_needed(c, out),
-            }
-        }
+        self.escape(v, out, |c| match c {
+            '&' => Some("&amp;"),
+            '<' => Some("&lt;"),
+            '>' => Some("&gt;"),
+            '\r' => Some("&#xD;"),
+            _ => None,
+        });
     }
 }
 
@@ -264,6 +276,41 @@ pub fn line_ending_at(text: &str, offset: usize, default: &'static str) -> &'sta
 mod tests {
     use super::*;
     use crate::xml::Limits;
+
+    #[test]
+    fn escaping_replaces_only_what_must_be() {
+        let style = |encoding| Style {
+            quote: '"',
+            self_close: " />",
+            indent: "  ".into(),
+            eol: "\n",
+            encoding,
+        };
+        let cases = [
+            (Encoding::Utf8, "a&b<c>\"d'e\tf\r\ng é€😀", '"'),
+            (Encoding::Ascii, "é<€", '\''),
+            (Encoding::Windows1252, "€é\u{0100}'x", '\''),
+            (Encoding::Latin1, "", '"'),
+        ];
+        let attr = [
+            "a&amp;b&lt;c>&quot;d'e&#x9;f&#xD;&#xA;g é€😀",
+            "&#xE9;&lt;&#x20AC;",
+            "€é&#x100;&apos;x",
+            "",
+        ];
+        let text = [
+            "a&amp;b&lt;c&gt;\"d'e\tf&#xD;\ng é€😀",
+            "&#xE9;&lt;&#x20AC;",
+            "€é&#x100;'x",
+            "",
+        ];
+        for (k, (encoding, v, quote)) in cases.into_iter().enumerate() {
+            let (mut a, mut t) = (String::new(), String::new());
+            style(encoding).escape_attr(v, quote, &mut a);
+            style(encoding).escape_text(v, &mut t);
+            assert_eq!((a.as_str(), t.as_str()), (attr[k], text[k]), "{v:?}");
+        }
+    }
 
     #[test]
     fn detects_quotes_empty_elements_indentation_and_line_endings() {
