@@ -137,10 +137,16 @@ impl RuleSet {
         }
     }
 
-    /// Whether a node with this local name and parent local name may get another rule than
-    /// the identity template (an indexed rule might match it).
-    pub fn indexed(&self, local: &str, parent_local: &str) -> bool {
-        self.by_name.contains_key(local) || self.by_parent.contains_key(parent_local)
+    /// Whether a rule is indexed under this local name: a node with it may get another rule
+    /// than the identity template.
+    pub fn indexes_name(&self, local: &str) -> bool {
+        self.by_name.contains_key(local)
+    }
+
+    /// Whether a rule is indexed under this parent's local name: a node under such a parent
+    /// may get another rule than the identity template.
+    pub fn indexes_parent(&self, parent_local: &str) -> bool {
+        self.by_parent.contains_key(parent_local)
     }
 
     /// The identity template (see [`RuleSet::identity`]) when no indexed rule can match a node

@@ -408,31 +408,7 @@ impl Exec<'_> {
                         st.namespace_uri(n.node),
                     );
                     let el = dt.append_element(dst, name);
-                    let mut ns: Vec<NsBinding> = dt.namespaces(el).to_vec();
-                    for (p, u) in namespace_bindings(st, n.node) {
-                        if p == "xml" {
-                            continue;
-                        }
-                        let (pa, ua) = (dt.intern(p), dt.intern(u));
-                        match ns.iter_mut().find(|b| b.prefix == pa) {
-                            Some(b) => b.uri = ua,
-                            None => ns.push(NsBinding {
-                                prefix: pa,
-                                uri: ua,
-                            }),
-                        }
-                    }
-                    // An element in no namespace under a default namespace needs xmlns="".
-                    let own_prefix = dt.intern(st.prefix(n.node));
-                    let own_uri = dt.intern(st.namespace_uri(n.node));
-                    match ns.iter_mut().find(|b| b.prefix == own_prefix) {
-                        Some(b) => b.uri = own_uri,
-                        None => ns.push(NsBinding {
-                            prefix: own_prefix,
-                            uri: own_uri,
-                        }),
-                    }
-                    dt.set_namespaces(el, &ns);
+                    copy_namespaces(st, n.node, dt, el);
                     if deep {
                         for a in st.attributes(n.node) {
                             let an =
@@ -486,6 +462,74 @@ impl Exec<'_> {
         Ok(())
     }
 
+    /// A deep copy of source element `src` (of the principal source) to the current output
+    /// parent, as [`Exec::copy_node`] makes it, for the identity shortcut's whole subtrees:
+    /// each distinct name is interned once, and an element that declares no namespace of its
+    /// own, copied under its copied parent, keeps the namespaces it inherits. Counts nothing
+    /// (the caller counts the nodes made).
+    pub(super) fn copy_element_deep(&mut self, src: NodeRef) {
+        let st = self.docs[src.doc as usize].tree();
+        let frame = self.out.last_mut().expect("frame");
+        let dt = &mut frame.tree;
+        let mut names: rustc_hash::FxHashMap<NameId, NameId> = Default::default();
+        let mut name_of = |dt: &mut Tree, n: NodeId| {
+            let id = st.name_id(n).expect("named");
+            *names.entry(id).or_insert_with(|| {
+                dt.intern_name(st.prefix(n), st.local_name(n), st.namespace_uri(n))
+            })
+        };
+        // (source node, destination parent, whether the parent is the copy of its parent).
+        let mut work: Vec<(NodeId, NodeId, bool)> = vec![(src.node, frame.parent, false)];
+        while let Some((n, dst, under_copy)) = work.pop() {
+            match st.kind(n) {
+                NodeKind::Element => {
+                    let name = name_of(dt, n);
+                    let el = dt.append_element(dst, name);
+                    let inherits = under_copy
+                        && st.parent(n).is_some_and(|p| {
+                            let (mine, theirs) = (st.namespaces(n), st.namespaces(p));
+                            std::ptr::eq(mine, theirs)
+                        })
+                        && {
+                            // Its own prefix is bound as the copied parent binds it.
+                            let (p, u) = (st.prefix(n), st.namespace_uri(n));
+                            dt.namespaces(el)
+                                .iter()
+                                .any(|b| dt.atom(b.prefix) == p && dt.atom(b.uri) == u)
+                        };
+                    if !inherits {
+                        copy_namespaces(st, n, dt, el);
+                    }
+                    for a in st.attributes(n) {
+                        let an = name_of(dt, a);
+                        dt.set_attribute(el, an, st.value(a));
+                    }
+                    let mut c = st.last_child(n);
+                    while let Some(k) = c {
+                        work.push((k, el, true));
+                        c = st.prev_sibling(k);
+                    }
+                }
+                NodeKind::Text => {
+                    if st.value(n).is_empty() {
+                        dt.append_text_node(dst, "");
+                    } else if st.is_raw_text(n) {
+                        dt.append_raw_text(dst, st.value(n));
+                    } else {
+                        dt.append_text(dst, st.value(n));
+                    }
+                }
+                NodeKind::Comment => {
+                    dt.append_comment(dst, st.value(n));
+                }
+                NodeKind::ProcessingInstruction => {
+                    dt.append_pi(dst, st.local_name(n), st.value(n));
+                }
+                NodeKind::Root | NodeKind::Attribute => {}
+            }
+        }
+    }
+
     /// Applies attribute sets (and the sets they use) to the element being built.
     fn apply_attribute_sets(
         &mut self,
@@ -530,4 +574,34 @@ impl Exec<'_> {
         }
         Ok(())
     }
+}
+
+/// Gives element `el` of `dt`, the copy of source element `n` of `st`, the source's namespace
+/// nodes on top of those it inherits, and a binding for its own prefix (an element in no
+/// namespace under a default namespace needs `xmlns=""`).
+fn copy_namespaces(st: &Tree, n: NodeId, dt: &mut Tree, el: NodeId) {
+    let mut ns: Vec<NsBinding> = dt.namespaces(el).to_vec();
+    for (p, u) in namespace_bindings(st, n) {
+        if p == "xml" {
+            continue;
+        }
+        let (pa, ua) = (dt.intern(p), dt.intern(u));
+        match ns.iter_mut().find(|b| b.prefix == pa) {
+            Some(b) => b.uri = ua,
+            None => ns.push(NsBinding {
+                prefix: pa,
+                uri: ua,
+            }),
+        }
+    }
+    let own_prefix = dt.intern(st.prefix(n));
+    let own_uri = dt.intern(st.namespace_uri(n));
+    match ns.iter_mut().find(|b| b.prefix == own_prefix) {
+        Some(b) => b.uri = own_uri,
+        None => ns.push(NsBinding {
+            prefix: own_prefix,
+            uri: own_uri,
+        }),
+    }
+    dt.set_namespaces(el, &ns);
 }

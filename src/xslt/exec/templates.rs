@@ -183,7 +183,7 @@ impl Exec<'_> {
             self.output_nodes,
             self.out.last().map_or(0, |f| f.tree.len()),
         );
-        self.copy_node(node, true, loc)?;
+        self.copy_element_deep(node);
         let frame = self.out.last().expect("frame");
         // The copy is a new element (never merged), so the tree grew by exactly the subtree's
         // nodes, attributes included: one template invocation and one output node each.
@@ -221,7 +221,8 @@ impl Exec<'_> {
                 } else {
                     ""
                 };
-                let own = if h[i] == u32::MAX || set.indexed(t.local_name(n), parent_local) {
+                let indexed = set.indexes_name(t.local_name(n)) || set.indexes_parent(parent_local);
+                let own = if h[i] == u32::MAX || indexed {
                     u32::MAX
                 } else {
                     h[i] + 1
