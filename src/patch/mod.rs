@@ -97,6 +97,7 @@ fn align(
     let mut a = Aligner {
         doc: source,
         res: result,
+        basic: Style::basic(source),
         style: std::cell::OnceCell::new(),
         copies,
         edits: Vec::new(),
@@ -245,7 +246,10 @@ fn same_element(a: &Tree, x: NodeId, b: &Tree, y: NodeId) -> bool {
 struct Aligner<'a> {
     doc: &'a Document,
     res: &'a Tree,
-    /// The file's style, read when the first edit needs it (it walks the whole document).
+    /// The file's line ending and encoding (what escaping and line breaks need).
+    basic: Style,
+    /// The file's style, read when an edit needs what its neighbourhood does not show (it
+    /// walks the whole document).
     style: std::cell::OnceCell<Style>,
     copies: &'a [(NodeId, NodeId)],
     edits: Vec<(NodeId, Edit)>,
@@ -392,7 +396,7 @@ impl Aligner<'_> {
                     let lead = raw.len() - raw.trim_start_matches(XML_WS).len();
                     let tail = raw.len() - raw.trim_end_matches(XML_WS).len();
                     let mut text = String::new();
-                    self.style().escape_text(&new, &mut text);
+                    self.basic.escape_text(&new, &mut text);
                     let owner = self.src().parent(s).unwrap_or(NodeId::ROOT);
                     self.push(
                         owner,
@@ -433,7 +437,7 @@ impl Aligner<'_> {
                 .expect("kept");
             if res.value(b) != src.value(a) {
                 let mut v = String::new();
-                self.style()
+                self.basic
                     .escape_attr(res.value(b), src.attr_quote(a), &mut v);
                 let vs = src.attr_value_span(a);
                 new_edits.push(Edit {
@@ -513,7 +517,7 @@ impl Aligner<'_> {
                     .collect();
                 format!(
                     "{}{indent}",
-                    line_ending_at(text, ls.saturating_sub(2), self.style().eol)
+                    line_ending_at(text, ls.saturating_sub(2), self.basic.eol)
                 )
             };
             // One attribute per line (every one after the first starts its line): new ones too.
@@ -537,7 +541,7 @@ impl Aligner<'_> {
             };
             let q = attrs
                 .first()
-                .map_or(self.style().quote, |&a| src.attr_quote(a));
+                .map_or_else(|| self.style().quote, |&a| src.attr_quote(a));
             let mut ins = String::new();
             for (k, b) in added.into_iter().enumerate() {
                 if k > 0 || added_at.is_none() {
@@ -548,7 +552,7 @@ impl Aligner<'_> {
                 ins.push_str(&res.qualified_name(b));
                 ins.push('=');
                 ins.push(q);
-                self.style().escape_attr(res.value(b), q, &mut ins);
+                self.basic.escape_attr(res.value(b), q, &mut ins);
                 ins.push(q);
             }
             let at = match (added_at, attrs.last()) {
@@ -652,7 +656,19 @@ impl Aligner<'_> {
         let mut style = if is_root {
             self.style().clone()
         } else {
-            self.style().near(doc, parent, like.as_deref())
+            // The file's style only for what the neighbourhood does not show (the indentation
+            // is the neighbourhood's too: `local_step` below).
+            let (quote, self_close) = Style::local(doc, parent, like.as_deref());
+            let base = if quote.is_some() && self_close.is_some() {
+                &self.basic
+            } else {
+                self.style()
+            };
+            Style {
+                quote: quote.unwrap_or(base.quote),
+                self_close: self_close.unwrap_or(base.self_close),
+                ..base.clone()
+            }
         };
         let content = if is_root {
             0..text.len()

@@ -20,6 +20,19 @@ pub struct Style {
 }
 
 impl Style {
+    /// What a document's style is without looking at its elements: its line ending and
+    /// encoding, with the default quote (`"`), empty-element ending (`" />"`) and indentation
+    /// (two spaces) that [`Style::detect`] falls back to.
+    pub fn basic(doc: &Document) -> Style {
+        Style {
+            quote: '"',
+            self_close: " />",
+            indent: "  ".into(),
+            eol: doc.line_ending().as_str(),
+            encoding: doc.encoding().encoding,
+        }
+    }
+
     /// Detects the style of a document.
     pub fn detect(doc: &Document) -> Style {
         let t = doc.tree();
@@ -47,18 +60,37 @@ impl Style {
                 _ => continue,
             }
         }
+        let basic = Style::basic(doc);
         Style {
-            quote: if single > double { '\'' } else { '"' },
-            self_close: if tight > spaced { "/>" } else { " />" },
-            indent: doc.indent_unit().unwrap_or_else(|| "  ".into()),
-            eol: doc.line_ending().as_str(),
-            encoding: doc.encoding().encoding,
+            quote: if single > double { '\'' } else { basic.quote },
+            self_close: if tight > spaced {
+                "/>"
+            } else {
+                basic.self_close
+            },
+            indent: doc.indent_unit().unwrap_or(basic.indent),
+            ..basic
         }
     }
 
     /// The style of a neighbourhood: quotes and empty-element endings of `parent`'s element
     /// children (the nearest same-named one first), the file's style otherwise.
     pub fn near(&self, doc: &Document, parent: NodeId, like: Option<&str>) -> Style {
+        let (quote, self_close) = Style::local(doc, parent, like);
+        Style {
+            quote: quote.unwrap_or(self.quote),
+            self_close: self_close.unwrap_or(self.self_close),
+            ..self.clone()
+        }
+    }
+
+    /// The quote and the empty-element ending `parent`'s element children show (see
+    /// [`Style::near`]), where they show one.
+    pub fn local(
+        doc: &Document,
+        parent: NodeId,
+        like: Option<&str>,
+    ) -> (Option<char>, Option<&'static str>) {
         let t = doc.tree();
         let src = doc.text();
         let siblings: Vec<NodeId> = t.element_children(parent).collect();
@@ -68,25 +100,23 @@ impl Style {
             .find(|&&s| like.is_some_and(|l| t.local_name(s) == l))
             .or_else(|| siblings.last())
             .copied();
-        let mut s = self.clone();
-        if let Some(sib) = pick {
-            if let Some(a) = t.attributes(sib).next() {
-                s.quote = t.attr_quote(a);
-            }
-            if let Some(empty) = siblings
-                .iter()
-                .rev()
-                .find(|&&e| t.is_self_closing(e) && like.is_none_or(|l| t.local_name(e) == l))
-                .or_else(|| siblings.iter().rev().find(|&&e| t.is_self_closing(e)))
-            {
-                s.self_close = if src[t.start_tag_span(*empty)].ends_with(" />") {
+        let Some(sib) = pick else {
+            return (None, None);
+        };
+        let quote = t.attributes(sib).next().map(|a| t.attr_quote(a));
+        let self_close = siblings
+            .iter()
+            .rev()
+            .find(|&&e| t.is_self_closing(e) && like.is_none_or(|l| t.local_name(e) == l))
+            .or_else(|| siblings.iter().rev().find(|&&e| t.is_self_closing(e)))
+            .map(|&empty| {
+                if src[t.start_tag_span(empty)].ends_with(" />") {
                     " />"
                 } else {
                     "/>"
-                };
-            }
-        }
-        s
+                }
+            });
+        (quote, self_close)
     }
 
     /// Appends `v` with each character `special` names replaced, and each the file's encoding
