@@ -97,7 +97,11 @@ fn align(
     let mut a = Aligner {
         doc: source,
         res: result,
-        basic: Style::basic(source),
+        escaper: Style {
+            encoding: source.encoding().encoding,
+            ..Style::default()
+        },
+        basic: std::cell::OnceCell::new(),
         style: std::cell::OnceCell::new(),
         copies,
         edits: Vec::new(),
@@ -246,8 +250,10 @@ fn same_element(a: &Tree, x: NodeId, b: &Tree, y: NodeId) -> bool {
 struct Aligner<'a> {
     doc: &'a Document,
     res: &'a Tree,
-    /// The file's line ending and encoding (what escaping and line breaks need).
-    basic: Style,
+    /// The file's encoding, for escaping.
+    escaper: Style,
+    /// The file's line ending and encoding, read when a line break needs it.
+    basic: std::cell::OnceCell<Style>,
     /// The file's style, read when an edit needs what its neighbourhood does not show (it
     /// walks the whole document).
     style: std::cell::OnceCell<Style>,
@@ -258,6 +264,10 @@ struct Aligner<'a> {
 impl Aligner<'_> {
     fn style(&self) -> &Style {
         self.style.get_or_init(|| Style::detect(self.doc))
+    }
+
+    fn basic(&self) -> &Style {
+        self.basic.get_or_init(|| Style::basic(self.doc))
     }
 
     /// Records an edit of `owner`'s bytes.
@@ -396,7 +406,7 @@ impl Aligner<'_> {
                     let lead = raw.len() - raw.trim_start_matches(XML_WS).len();
                     let tail = raw.len() - raw.trim_end_matches(XML_WS).len();
                     let mut text = String::new();
-                    self.basic.escape_text(&new, &mut text);
+                    self.escaper.escape_text(&new, &mut text);
                     let owner = self.src().parent(s).unwrap_or(NodeId::ROOT);
                     self.push(
                         owner,
@@ -437,7 +447,7 @@ impl Aligner<'_> {
                 .expect("kept");
             if res.value(b) != src.value(a) {
                 let mut v = String::new();
-                self.basic
+                self.escaper
                     .escape_attr(res.value(b), src.attr_quote(a), &mut v);
                 let vs = src.attr_value_span(a);
                 new_edits.push(Edit {
@@ -517,7 +527,7 @@ impl Aligner<'_> {
                     .collect();
                 format!(
                     "{}{indent}",
-                    line_ending_at(text, ls.saturating_sub(2), self.basic.eol)
+                    line_ending_at(text, ls.saturating_sub(2), self.basic().eol)
                 )
             };
             // One attribute per line (every one after the first starts its line): new ones too.
@@ -552,7 +562,7 @@ impl Aligner<'_> {
                 ins.push_str(&res.qualified_name(b));
                 ins.push('=');
                 ins.push(q);
-                self.basic.escape_attr(res.value(b), q, &mut ins);
+                self.escaper.escape_attr(res.value(b), q, &mut ins);
                 ins.push(q);
             }
             let at = match (added_at, attrs.last()) {
@@ -660,7 +670,7 @@ impl Aligner<'_> {
             // is the neighbourhood's too: `local_step` below).
             let (quote, self_close) = Style::local(doc, parent, like.as_deref());
             let base = if quote.is_some() && self_close.is_some() {
-                &self.basic
+                self.basic()
             } else {
                 self.style()
             };

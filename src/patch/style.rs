@@ -19,17 +19,28 @@ pub struct Style {
     pub encoding: Encoding,
 }
 
+impl Default for Style {
+    /// The style of a file that shows none: `"`, `" />"`, two spaces, LF, UTF-8.
+    fn default() -> Style {
+        Style {
+            quote: '"',
+            self_close: " />",
+            indent: "  ".into(),
+            eol: "\n",
+            encoding: Encoding::Utf8,
+        }
+    }
+}
+
 impl Style {
     /// What a document's style is without looking at its elements: its line ending and
     /// encoding, with the default quote (`"`), empty-element ending (`" />"`) and indentation
     /// (two spaces) that [`Style::detect`] falls back to.
     pub fn basic(doc: &Document) -> Style {
         Style {
-            quote: '"',
-            self_close: " />",
-            indent: "  ".into(),
             eol: doc.line_ending().as_str(),
             encoding: doc.encoding().encoding,
+            ..Style::default()
         }
     }
 
