@@ -273,16 +273,6 @@ impl Exec<'_> {
         let name = t.intern_name(prefix, local, uri);
         let el = t.append_element(f.parent, name);
         let mut ns: Vec<NsBinding> = t.namespaces(el).to_vec();
-        let bind = |t: &mut Tree, ns: &mut Vec<NsBinding>, p: &str, u: &str| {
-            let (pa, ua) = (t.intern(p), t.intern(u));
-            match ns.iter_mut().find(|b| b.prefix == pa) {
-                Some(b) => b.uri = ua,
-                None => ns.push(NsBinding {
-                    prefix: pa,
-                    uri: ua,
-                }),
-            }
-        };
         for (p, u) in namespaces {
             bind(t, &mut ns, p, u);
         }
@@ -582,26 +572,22 @@ impl Exec<'_> {
 fn copy_namespaces(st: &Tree, n: NodeId, dt: &mut Tree, el: NodeId) {
     let mut ns: Vec<NsBinding> = dt.namespaces(el).to_vec();
     for (p, u) in namespace_bindings(st, n) {
-        if p == "xml" {
-            continue;
-        }
-        let (pa, ua) = (dt.intern(p), dt.intern(u));
-        match ns.iter_mut().find(|b| b.prefix == pa) {
-            Some(b) => b.uri = ua,
-            None => ns.push(NsBinding {
-                prefix: pa,
-                uri: ua,
-            }),
+        if p != "xml" {
+            bind(dt, &mut ns, p, u);
         }
     }
-    let own_prefix = dt.intern(st.prefix(n));
-    let own_uri = dt.intern(st.namespace_uri(n));
-    match ns.iter_mut().find(|b| b.prefix == own_prefix) {
-        Some(b) => b.uri = own_uri,
+    bind(dt, &mut ns, st.prefix(n), st.namespace_uri(n));
+    dt.set_namespaces(el, &ns);
+}
+
+/// Binds prefix `p` to `u` in `ns` (bindings of tree `t`), replacing a binding of `p`.
+fn bind(t: &mut Tree, ns: &mut Vec<NsBinding>, p: &str, u: &str) {
+    let (pa, ua) = (t.intern(p), t.intern(u));
+    match ns.iter_mut().find(|b| b.prefix == pa) {
+        Some(b) => b.uri = ua,
         None => ns.push(NsBinding {
-            prefix: own_prefix,
-            uri: own_uri,
+            prefix: pa,
+            uri: ua,
         }),
     }
-    dt.set_namespaces(el, &ns);
 }
