@@ -525,11 +525,12 @@ impl<'t> Builder<'t> {
         let eq_len = self.pos - name_end;
         let quote = self.quote()?;
         let value_start = self.pos;
-        let (stop, needs_norm) = scan::scan_attr_value(self.b, value_start, quote);
-        let stop = stop.ok_or(Error::UnexpectedEndOfStream)?;
-        if let Some(bad) = scan::find_bad_char(self.b, value_start, stop) {
+        let scan = scan::scan_attr_value(self.b, value_start, quote);
+        let stop = scan.stop.ok_or(Error::UnexpectedEndOfStream)?;
+        if let Some(bad) = scan.bad {
             return Err(scan::non_xml_char(self.text, bad));
         }
+        let needs_norm = scan.needs_norm;
         self.pos = stop;
         self.expect_byte(quote)?;
         let value = if needs_norm {

@@ -105,18 +105,39 @@ pub(super) fn scan_text(b: &[u8], from: usize) -> TextScan {
     }
 }
 
-/// Scans an attribute value from `from` (just past the quote) to the first `quote` or `<`:
-/// (stop offset or `None` at the end of input, first bad character, needs normalising).
+/// What a scan of an attribute value found.
+pub(super) struct AttrScan {
+    /// The first `quote` or `<`; `None` at the end of input.
+    pub stop: Option<usize>,
+    /// The first character that is not an XML Char, if any.
+    pub bad: Option<usize>,
+    /// Whether the value needs normalising (references, tab, CR, LF).
+    pub needs_norm: bool,
+}
+
+/// Scans an attribute value from `from` (just past the quote) to the first `quote` or `<`.
 #[inline]
-pub(super) fn scan_attr_value(b: &[u8], from: usize, quote: u8) -> (Option<usize>, bool) {
-    let mut norm = false;
+pub(super) fn scan_attr_value(b: &[u8], from: usize, quote: u8) -> AttrScan {
+    let mut seen = 0u8;
+    let mut stop = None;
     for (k, &c) in b[from..].iter().enumerate() {
         if c == quote || c == b'<' {
-            return (Some(from + k), norm);
+            stop = Some(from + k);
+            break;
         }
-        norm |= CLASS[c as usize] & ATTR_NORM != 0;
+        seen |= CLASS[c as usize];
     }
-    (None, norm)
+    let to = stop.unwrap_or(b.len());
+    let bad = if seen & SUSPECT != 0 {
+        find_bad_char(b, from, to)
+    } else {
+        None
+    };
+    AttrScan {
+        stop,
+        bad,
+        needs_norm: seen & ATTR_NORM != 0,
+    }
 }
 
 // ----- names -----
@@ -183,17 +204,38 @@ pub(super) struct QualName<'t> {
 /// starting with a NameStartChar (an empty prefix is accepted, as roxmltree does: `<:a>`;
 /// the prescan refuses it first).
 pub(super) fn qname_at(text: &str, start: usize) -> Result<(QualName<'_>, usize), Error> {
-    let end = name_run_end(text, start);
-    let s = &text[start..end];
+    let b = text.as_bytes();
     let invalid = || Error::InvalidName(pos_at(text, start));
-    let (prefix, local) = match memchr::memchr(b':', s.as_bytes()) {
-        Some(k) => {
-            let local = &s[k + 1..];
-            if local.as_bytes().contains(&b':') {
+    // ASCII names (nearly all) in one loop that also finds the colon.
+    let mut i = start;
+    let mut colon = None;
+    while i < b.len() {
+        let c = b[i];
+        if c == b':' {
+            if colon.is_some() {
                 return Err(invalid());
             }
-            (&s[..k], local)
+            colon = Some(i);
+        } else if !ascii_name_byte(c) {
+            break;
         }
+        i += 1;
+    }
+    let end = if i < b.len() && b[i] >= 0x80 {
+        let end = name_run_end(text, i);
+        if let Some(k) = memchr::memchr(b':', &b[i..end]) {
+            if colon.is_some() || memchr::memchr(b':', &b[i + k + 1..end]).is_some() {
+                return Err(invalid());
+            }
+            colon = Some(i + k);
+        }
+        end
+    } else {
+        i
+    };
+    let s = &text[start..end];
+    let (prefix, local) = match colon {
+        Some(k) => (&text[start..k], &text[k + 1..end]),
         None => ("", s),
     };
     if (!prefix.is_empty() && !starts_with_name_start(prefix)) || !starts_with_name_start(local) {
