@@ -442,7 +442,7 @@ mod tests {
 
     #[test]
     fn references() {
-        let r = |s: &str| reference_at(s, 0).map(|(c, n)| (c, n));
+        let r = |s: &str| reference_at(s, 0);
         assert_eq!(r("&lt;x").unwrap(), ('<', 4));
         assert_eq!(r("&#x41;").unwrap(), ('A', 6));
         assert_eq!(r("&#65;").unwrap(), ('A', 5));
