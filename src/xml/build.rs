@@ -408,7 +408,7 @@ impl<'t> Builder<'t> {
         }
         if s.needs_decoding {
             self.scratch_run(start);
-            scan::text_value(self.text, start, s.end, &mut self.run_buf)?;
+            scan::text_value(self.text, start, s.end, s.has_amp, &mut self.run_buf)?;
         } else {
             self.add_text(start, &self.text[start..s.end]);
         }

@@ -13,7 +13,8 @@ use roxmltree::{Error, TextPos};
 
 /// Byte classes of the scanning loops, one bit per question.
 const LT: u8 = 1; // '<'
-const AMP_CR: u8 = 2; // '&' or '\r': text needs decoding
+const AMP: u8 = 2; // '&': text holds references
+const CR: u8 = 32; // '\r': text needs line-end normalisation
 const GT: u8 = 4; // '>': text may hold "]]>"
 const SUSPECT: u8 = 8; // a control byte or 0xEF: the character may not be an XML Char
 const ATTR_NORM: u8 = 16; // '&', '\t', '\n', '\r': an attribute value needs normalising
@@ -27,8 +28,8 @@ static CLASS: [u8; 256] = {
     }
     t[b'\t' as usize] = ATTR_NORM;
     t[b'\n' as usize] = ATTR_NORM;
-    t[b'\r' as usize] = AMP_CR | ATTR_NORM;
-    t[b'&' as usize] = AMP_CR | ATTR_NORM;
+    t[b'\r' as usize] = CR | ATTR_NORM;
+    t[b'&' as usize] = AMP | ATTR_NORM;
     t[b'<' as usize] = LT;
     t[b'>' as usize] = GT;
     t[0xEF] = SUSPECT;
@@ -73,6 +74,8 @@ pub(super) struct TextScan {
     pub bad: Option<usize>,
     /// Whether the run holds `&` or `\r` (its value differs from its bytes).
     pub needs_decoding: bool,
+    /// Whether the run holds `&`.
+    pub has_amp: bool,
     /// Whether the run holds `>` (and so possibly `]]>`).
     pub has_gt: bool,
 }
@@ -100,7 +103,8 @@ pub(super) fn scan_text(b: &[u8], from: usize) -> TextScan {
     TextScan {
         end: i,
         bad,
-        needs_decoding: seen & AMP_CR != 0,
+        needs_decoding: seen & (AMP | CR) != 0,
+        has_amp: seen & AMP != 0,
         has_gt: seen & GT != 0,
     }
 }
@@ -337,21 +341,28 @@ pub(super) fn text_value(
     text: &str,
     start: usize,
     end: usize,
+    has_amp: bool,
     out: &mut String,
 ) -> Result<(), Error> {
     let b = text.as_bytes();
-    if memchr::memchr(b'&', &b[start..end]).is_none() {
-        // No references: the plain line-end rule, a chunk at a time.
+    if !has_amp {
+        // No references: the plain line-end rule (runs are short: no memchr set-up).
+        let mut copied = start;
         let mut i = start;
-        while let Some(k) = memchr::memchr(b'\r', &b[i..end]) {
-            out.push_str(&text[i..i + k]);
-            out.push('\n');
-            i += k + 1;
-            if b.get(i) == Some(&b'\n') && i < end {
+        while i < end {
+            if b[i] == b'\r' {
+                out.push_str(&text[copied..i]);
+                out.push('\n');
+                i += 1;
+                if i < end && b[i] == b'\n' {
+                    i += 1;
+                }
+                copied = i;
+            } else {
                 i += 1;
             }
         }
-        out.push_str(&text[i..end]);
+        out.push_str(&text[copied..end]);
         return Ok(());
     }
     let mut bytes = std::mem::take(out).into_bytes();
@@ -471,7 +482,7 @@ mod tests {
     fn values() {
         let text = |t: &str| {
             let mut out = String::new();
-            text_value(t, 0, t.len(), &mut out).map(|()| out)
+            text_value(t, 0, t.len(), t.contains('&'), &mut out).map(|()| out)
         };
         assert_eq!(text("a\r\nb\rc&#13;\r").unwrap(), "a\nb\nc\r\r");
         assert_eq!(text("a\r\nb\rc\r").unwrap(), "a\nb\nc\n");
