@@ -173,6 +173,104 @@ fn the_comparison_sees_every_kind_of_difference() {
     assert!(tree_differences(&parse("<a x='1'/>"), &parse("<a x='1'/>")).is_empty());
 }
 
+/// Documents at the edges of what roxmltree reads, quirks included: each must come out the
+/// same both ways (the same tree, or the same error at the same place).
+#[test]
+fn edge_cases_parse_the_same_both_ways() {
+    let spaces = " ".repeat(300);
+    let cases: Vec<String> = [
+        // attribute value spans, as roxmltree records them (it keeps "=" and its spaces in a byte)
+        format!("<a x{spaces}={spaces}'1'/>"),
+        // namespaces
+        "<a xmlns='u' xmlns='v'><b/></a>".into(),
+        "<a xmlns:p='' p:x='1' x='2'/>".into(),
+        "<a xmlns:p='u' xmlns:q='u' p:x='1' q:x='2'/>".into(),
+        "<a p:xmlns='u'><b/></a>".into(),
+        "<a xmlns:xmlns='u'/>".into(),
+        "<a xmlns:xml='http://www.w3.org/XML/1998/namespace' xmlns:xml='http://www.w3.org/XML/1998/namespace'/>".into(),
+        "<a xmlns:p='http://www.w3.org/XML/1998/namespace'/>".into(),
+        "<a xmlns='http://www.w3.org/2000/xmlns/'/>".into(),
+        "<a xmlns:p='u' xmlns:p='v'/>".into(),
+        "<xml:a/>".into(),
+        "<xmlns:a/>".into(),
+        "<a xml:lang='en' xml:id=' i '/>".into(),
+        "<p:a xmlns:p='u'><p:b xmlns:p='v'><c xmlns='w' xmlns:q='x'/></p:b></p:a>".into(),
+        "<a xmlns:p='u'><b xmlns:p='u'/></a>".into(),
+        "<a xmlns:p='&amp;\t'><p:b/></a>".into(),
+        "<a x:y='1' z:y='2'/>".into(),
+        // text, references and line ends
+        "<a>&#65;\r</a>".into(),
+        "<a>&#13;<![CDATA[]]>&amp;x\r</a>".into(),
+        "<a><![CDATA[]]></a>".into(),
+        "<a>x<![CDATA[\r\n]]>\r<!--c-->y</a>".into(),
+        "<a>&#xD800;&#x110000;</a>".into(),
+        "<a>&#0;</a>".into(),
+        "<a>&nbsp;</a>".into(),
+        "<a>&amp</a>".into(),
+        "<a>]]></a>".into(),
+        "<a>]]&gt;</a>".into(),
+        "<a x='&#10;&#13;&#9;\r\n\t'/>".into(),
+        "<a x='<'/>".into(),
+        "<a x='\u{1}'/>".into(),
+        "<a>\u{FFFE}</a>".into(),
+        // comments, PIs, declarations
+        "<a><!-- a - b --></a>".into(),
+        "<a><!-- a -- b --></a>".into(),
+        "<a><!-- a ---></a>".into(),
+        "<!--->".into(),
+        "<?xml\tversion='1.0'?><a/>".into(),
+        "<?XML v?><a/>".into(),
+        "<?xml version='1.0' encoding='utf-8' standalone='maybe' ?><a/>".into(),
+        "<?xml version='1.0'standalone='yes'?><a/>".into(),
+        "<?xml versionx='1'?><a/>".into(),
+        "<?xml encoding='utf-8'?><a/>".into(),
+        "<a><?pi \r\n x\r?></a>".into(),
+        "<a><?pi?></a>".into(),
+        // structure and truncation
+        "".into(),
+        "<a".into(),
+        "<a ".into(),
+        "<r><a".into(),
+        "<r><a b='1'".into(),
+        "<a>".into(),
+        "<a></b>".into(),
+        "<a/><b/>".into(),
+        "<a/>text".into(),
+        "text<a/>".into(),
+        "<a/><".into(),
+        "<a><</a>".into(),
+        "<a><!x></a>".into(),
+        "<a><![CDATA[x</a>".into(),
+        "<a x='1'x='2'/>".into(),
+        "<a x='1' x='2'/>".into(),
+        "<a x=1/>".into(),
+        "<a x/>".into(),
+        "<a/ >".into(),
+        "<a></a >".into(),
+        "<a></a x>".into(),
+        "<1a/>".into(),
+        "<a:b:c/>".into(),
+        "<é·/>".into(),
+        "\u{FEFF}<a/>".into(),
+        " \r\n<a/> \r\n<!--x--><?p?>\n".into(),
+        "<!DOCTYPE a><a/>".into(),
+    ]
+    .into_iter()
+    .collect();
+    let mut failures = Vec::new();
+    for text in &cases {
+        for limits in [Limits::default(), Limits::with_dtd()] {
+            if limits.allow_dtd && text.contains("<!DOCTYPE") {
+                continue;
+            }
+            if let Err(e) = agree(text, &limits) {
+                failures.push(format!("{text:?}: {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// The XML files of the repository and of ../shared/conformance (when present).
 fn corpus() -> Vec<PathBuf> {
     let root = support::root();
