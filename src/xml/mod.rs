@@ -2,14 +2,18 @@
 //! and writing an unedited [`Document`] back byte for byte.
 //!
 //! Pipeline: bytes → [`encoding::decode`] (BOM, declared encoding) → [`limits::prescan`] (depth,
-//! attribute count, DTD) → roxmltree (well-formedness, namespaces, positions) → [`Tree`] (names
-//! interned, values zero-copy where possible, spans for every tag, attribute name and value).
+//! attribute count, DTD) → one pass over the text (src/xml/build.rs over src/xml/scan.rs:
+//! well-formedness, namespaces, positions) → [`Tree`] (names interned, values zero-copy where
+//! possible, spans for every tag, attribute name and value). Documents with a DTD (allowed only
+//! by [`Limits::allow_dtd`]) are read by roxmltree instead and converted into the same tree.
 
+mod build;
 pub mod document;
 pub mod encoding;
 pub mod error;
 pub mod limits;
 pub mod parse;
+mod scan;
 pub mod tree;
 
 pub use document::Document;

@@ -6,7 +6,40 @@ use crate::xml::tree::{NameId, NodeId, NodeKind, NsBinding, Tree, XML_NS};
 use rustc_hash::FxHashMap;
 
 /// Parses decoded text into a tree with spans. `text` becomes the tree's source.
+///
+/// A document without a DTD (every web.config) is read in one pass by src/xml/build.rs; one
+/// with a `<!DOCTYPE` (only when [`Limits::allow_dtd`]) goes through roxmltree, which expands
+/// the DTD's entities. Both give the same tree and the same errors.
 pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
+    if limits.allow_dtd && memchr::memmem::find(text.as_bytes(), b"<!DOCTYPE").is_some() {
+        parse_text_with_roxmltree(text, limits)
+    } else {
+        parse_text_in_one_pass(text, limits)
+    }
+}
+
+/// [`parse_text`] through the one-pass parser, for any text (a DOCTYPE is refused as
+/// roxmltree refuses one it is not allowed to read). For the differential tests.
+#[doc(hidden)]
+pub fn parse_text_in_one_pass(text: String, limits: &Limits) -> Result<Tree, XmlError> {
+    limits.check_size(text.len())?;
+    prescan(&text, limits)?;
+    let built = crate::xml::build::parse(&text, spans_valid(&text, limits))
+        .map_err(|e| syntax_error(&text, &e))?;
+    Ok(built.into_tree(text))
+}
+
+/// A DTD with entities can put nodes from entity values in the tree; their ranges point into
+/// the DTD, so spans cannot be trusted for splicing. Entities can only come from a DTD: without
+/// one allowed, "<!ENTITY" in a comment must not cost the document its spans.
+fn spans_valid(text: &str, limits: &Limits) -> bool {
+    !(limits.allow_dtd && memchr::memmem::find(text.as_bytes(), b"<!ENTITY").is_some())
+}
+
+/// [`parse_text`] through roxmltree and a conversion of its tree: the path of documents with
+/// a DTD, and the reference of the differential tests.
+#[doc(hidden)]
+pub fn parse_text_with_roxmltree(text: String, limits: &Limits) -> Result<Tree, XmlError> {
     limits.check_size(text.len())?;
     prescan(&text, limits)?;
     let opts = roxmltree::ParsingOptions {
@@ -21,40 +54,10 @@ pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
     };
     // roxmltree borrows the text; the tree takes ownership of it once the conversion is done.
     let built = {
-        let doc = roxmltree::Document::parse_with_options(&text, opts).map_err(|e| {
-            let mut err = XmlError::from_roxmltree(&e);
-            // Errors found at the end of the input carry no position: point at the end.
-            if matches!(
-                e,
-                roxmltree::Error::UnclosedRootNode
-                    | roxmltree::Error::UnexpectedEndOfStream
-                    | roxmltree::Error::NoRootNode
-            ) {
-                if let XmlError::Syntax { pos, .. } = &mut err {
-                    *pos = crate::diag::line_col(&text, text.len());
-                }
-            }
-            // roxmltree points at the start of a bad comment: point at the "--" instead.
-            if let (roxmltree::Error::InvalidComment(_), XmlError::Syntax { pos, .. }) =
-                (&e, &mut err)
-            {
-                if let Some(start) = crate::diag::offset_of(&text, *pos) {
-                    let body = start + 4;
-                    let end = text[body.min(text.len())..]
-                        .find("-->")
-                        .map_or(text.len(), |i| body + i);
-                    if let Some(i) = text.get(body..end).and_then(|c| c.find("--")) {
-                        *pos = crate::diag::line_col(&text, body + i);
-                    }
-                }
-            }
-            err
-        })?;
+        let doc = roxmltree::Document::parse_with_options(&text, opts)
+            .map_err(|e| syntax_error(&text, &e))?;
         let mut conv = Converter::new(&doc, &dtd.defaults);
-        // A DTD with entities can put nodes from entity values in the tree; their ranges point
-        // into the DTD, so spans cannot be trusted for splicing. Entities can only come from a
-        // DTD: without one allowed, "<!ENTITY" in a comment must not cost the document its spans.
-        conv.has_dtd_entities = limits.allow_dtd && text.contains("<!ENTITY");
+        conv.has_dtd_entities = !spans_valid(&text, limits);
         conv.run()
     };
     let mut tree = built.into_tree(text);
@@ -65,6 +68,35 @@ pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
         tree.set_unparsed_entities(dtd.unparsed_entities);
     }
     Ok(tree)
+}
+
+/// Our error for a roxmltree error (the one-pass parser reports its errors in the same terms).
+fn syntax_error(text: &str, e: &roxmltree::Error) -> XmlError {
+    let mut err = XmlError::from_roxmltree(e);
+    // Errors found at the end of the input carry no position: point at the end.
+    if matches!(
+        e,
+        roxmltree::Error::UnclosedRootNode
+            | roxmltree::Error::UnexpectedEndOfStream
+            | roxmltree::Error::NoRootNode
+    ) {
+        if let XmlError::Syntax { pos, .. } = &mut err {
+            *pos = crate::diag::line_col(text, text.len());
+        }
+    }
+    // roxmltree points at the start of a bad comment: point at the "--" instead.
+    if let (roxmltree::Error::InvalidComment(_), XmlError::Syntax { pos, .. }) = (e, &mut err) {
+        if let Some(start) = crate::diag::offset_of(text, *pos) {
+            let body = start + 4;
+            let end = text[body.min(text.len())..]
+                .find("-->")
+                .map_or(text.len(), |i| body + i);
+            if let Some(i) = text.get(body..end).and_then(|c| c.find("--")) {
+                *pos = crate::diag::line_col(text, body + i);
+            }
+        }
+    }
+    err
 }
 
 /// What webxsl uses of an internal DTD subset.
@@ -202,15 +234,14 @@ fn split_decl(s: &str) -> Vec<String> {
 }
 
 /// What the conversion produces, before the tree owns the text.
-struct Built {
-    tree: Tree,
-    /// Values that are slices of the text, recorded as (node, start, len) so they can be turned
-    /// into zero-copy references once the text is moved in.
-    spans_valid: bool,
+pub(crate) struct Built {
+    pub(crate) tree: Tree,
+    /// Whether the spans can be trusted (see `spans_valid`).
+    pub(crate) spans_valid: bool,
 }
 
 impl Built {
-    fn into_tree(self, text: String) -> Tree {
+    pub(crate) fn into_tree(self, text: String) -> Tree {
         self.tree.adopt_source(text, self.spans_valid)
     }
 }
@@ -457,7 +488,7 @@ fn start_tag_end(b: &[u8], from: usize, end: usize) -> usize {
 }
 
 /// Keeps only the innermost binding of each prefix (roxmltree lists shadowed ones too).
-fn dedup_prefixes(b: &mut Vec<NsBinding>) {
+pub(crate) fn dedup_prefixes(b: &mut Vec<NsBinding>) {
     let mut i = b.len();
     while i > 0 {
         i -= 1;
@@ -476,7 +507,7 @@ fn dedup_prefixes(b: &mut Vec<NsBinding>) {
 /// attribute values, not to comments and processing instructions: done here, so that the data
 /// model (what XPath and XSLT see) is the standard's. The bytes are untouched: lossless output
 /// comes from the spans.
-fn eol(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn eol(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains('\r') {
         std::borrow::Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
