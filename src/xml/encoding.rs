@@ -455,8 +455,12 @@ impl LineEnding {
 
     /// The most common line ending in `text` (LF when there is none or a tie).
     pub fn detect(text: &str) -> LineEnding {
-        let lf = text.bytes().filter(|&b| b == b'\n').count();
-        let crlf = text.as_bytes().windows(2).filter(|w| w == b"\r\n").count();
+        let b = text.as_bytes();
+        let (mut lf, mut crlf) = (0usize, 0usize);
+        for i in memchr::memchr_iter(b'\n', b) {
+            lf += 1;
+            crlf += usize::from(i > 0 && b[i - 1] == b'\r');
+        }
         if crlf * 2 > lf {
             LineEnding::CrLf
         } else {

@@ -176,6 +176,18 @@ impl Tree {
         Tree::with_source(String::new(), false)
     }
 
+    /// An empty tree that knows `other`'s strings and names under the same ids: a name of
+    /// `other` is a name of this tree as it is, without interning it again (a transform's
+    /// result, built mostly of copies of its source).
+    pub fn with_names_of(other: &Tree) -> Tree {
+        let mut t = Tree::new();
+        t.atoms.clone_from(&other.atoms);
+        t.atom_map.clone_from(&other.atom_map);
+        t.names.clone_from(&other.names);
+        t.name_map.clone_from(&other.name_map);
+        t
+    }
+
     /// A tree whose strings may refer into `src` (used by the parser).
     pub(crate) fn with_source(src: String, has_spans: bool) -> Tree {
         let mut t = Tree {

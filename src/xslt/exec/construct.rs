@@ -455,15 +455,21 @@ impl Exec<'_> {
     /// A deep copy of source element `src` (of the principal source) to the current output
     /// parent, as [`Exec::copy_node`] makes it, for the identity shortcut's whole subtrees:
     /// each distinct name is interned once, and an element that declares no namespace of its
-    /// own, copied under its copied parent, keeps the namespaces it inherits. Counts nothing
+    /// own, copied under its copied parent, keeps the namespaces it inherits (into the result,
+    /// which shares the source's names, a name is taken as it is). Counts nothing
     /// (the caller counts the nodes made).
     pub(super) fn copy_element_deep(&mut self, src: NodeRef) {
         let st = self.docs[src.doc as usize].tree();
+        // The result tree starts with the source's names (see `Stylesheet::transform`).
+        let same_names = src.doc == 0 && self.out.len() == 1;
         let frame = self.out.last_mut().expect("frame");
         let dt = &mut frame.tree;
         let mut names: rustc_hash::FxHashMap<NameId, NameId> = Default::default();
         let mut name_of = |dt: &mut Tree, n: NodeId| {
             let id = st.name_id(n).expect("named");
+            if same_names {
+                return id;
+            }
             *names.entry(id).or_insert_with(|| {
                 dt.intern_name(st.prefix(n), st.local_name(n), st.namespace_uri(n))
             })

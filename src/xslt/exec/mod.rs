@@ -138,8 +138,10 @@ impl Stylesheet {
         let root = NodeRef::new(0, NodeId::ROOT);
         ex.ctx = Context::node(root);
         ex.current = root;
+        // The result shares the source's names: its copies of source nodes take their names
+        // as they are.
         ex.out.push(Frame {
-            tree: Tree::new(),
+            tree: Tree::with_names_of(ex.docs[0].tree()),
             parent: NodeId::ROOT,
         });
         for i in 0..self.globals.len() {
