@@ -80,6 +80,18 @@ pub struct QName {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NameId(u32);
 
+impl NameId {
+    /// Its index among the tree's names (below [`Tree::name_count`]): for tables by name.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The name at an index (below [`Tree::name_count`]).
+    pub fn from_index(i: usize) -> NameId {
+        NameId(i as u32)
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 struct StrRef {
     start: u32,
@@ -299,6 +311,11 @@ impl Tree {
         self.names.push(q);
         self.name_map.insert(q, n);
         NameId(n)
+    }
+
+    /// How many names the tree has interned.
+    pub fn name_count(&self) -> usize {
+        self.names.len()
     }
 
     /// The parts of an interned name.

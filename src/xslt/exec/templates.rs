@@ -209,6 +209,16 @@ impl Exec<'_> {
         if self.plain.is_none() {
             let set = &self.sheet.rules[&None];
             let t = self.tree_of(0);
+            // Whether a rule is indexed under a name, as a node's own and as its parent's:
+            // looked up once a name (unnamed nodes have the local name "").
+            let names: Vec<(bool, bool)> = (0..t.name_count())
+                .map(|i| {
+                    let local = t.atom(t.qname(crate::xml::NameId::from_index(i)).local);
+                    (set.indexes_name(local), set.indexes_parent(local))
+                })
+                .collect();
+            let unnamed = set.indexes_name("");
+            let root_parent = set.indexes_parent("");
             let mut h = vec![0u32; t.len()];
             for i in (1..t.len()).rev() {
                 let n = crate::xml::NodeId::from_index(i);
@@ -216,12 +226,12 @@ impl Exec<'_> {
                     continue;
                 };
                 debug_assert!(p.index() < i, "a node after its children");
-                let parent_local = if t.kind(p) == NodeKind::Element {
-                    t.local_name(p)
-                } else {
-                    ""
+                let own_indexed = t.name_id(n).map_or(unnamed, |m| names[m.index()].0);
+                let parent_indexed = match t.name_id(p) {
+                    Some(m) if t.kind(p) == NodeKind::Element => names[m.index()].1,
+                    _ => root_parent,
                 };
-                let indexed = set.indexes_name(t.local_name(n)) || set.indexes_parent(parent_local);
+                let indexed = own_indexed || parent_indexed;
                 let own = if h[i] == u32::MAX || indexed {
                     u32::MAX
                 } else {
