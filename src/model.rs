@@ -6,7 +6,7 @@
 //! `http://schemas.microsoft.com/.NetConfiguration/v2.0` default namespace puts every element in
 //! that namespace, and IIS reads it all the same.
 
-use crate::diag::{LineIndex, Pos};
+use crate::diag::Pos;
 use crate::xml::{NodeId, NodeKind, Tree};
 
 /// Which header collection.
@@ -193,7 +193,7 @@ fn child<'t>(t: &'t Tree, n: NodeId, local: &'t str) -> impl Iterator<Item = Nod
 
 /// Every header collection of a parsed web.config, in document order.
 pub fn header_collections(tree: &Tree) -> Vec<HeaderCollection> {
-    let lines = LineIndex::new(tree.source());
+    let lines = tree.line_index();
     let pos = |n: NodeId| {
         if tree.has_spans() {
             lines.pos(tree.source(), tree.span(n).start)

@@ -20,17 +20,18 @@ pub(super) struct Entry {
 pub(super) struct Checker<'a> {
     tree: &'a Tree,
     text: &'a str,
-    lines: LineIndex,
+    lines: &'a LineIndex,
     findings: Vec<(usize, Finding)>,
 }
 
 impl<'a> Checker<'a> {
-    /// A checker for a document's tree and text, with no findings yet.
+    /// A checker for a document's tree and its source text, with no findings yet.
     pub(super) fn new(tree: &'a Tree, text: &'a str) -> Self {
+        debug_assert!(std::ptr::eq(text, tree.source()), "the tree's own text");
         Checker {
             tree,
             text,
-            lines: LineIndex::new(text),
+            lines: tree.line_index(),
             findings: Vec::new(),
         }
     }

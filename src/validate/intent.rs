@@ -3,7 +3,7 @@
 
 use super::leaks::stripped_headers;
 use super::site::{app_elements, effective_attr};
-use crate::diag::{LineIndex, Pos};
+use crate::diag::Pos;
 use crate::model::{CollectionKind, HeaderOp, Scope, effective_headers, header_collections};
 use crate::xml::Document;
 
@@ -35,7 +35,7 @@ pub struct Intent {
 /// Reads the intent of a parsed web.config.
 pub fn intent(doc: &Document) -> Intent {
     let t = doc.tree();
-    let lines = LineIndex::new(doc.text());
+    let lines = t.line_index();
     let pos = |n| lines.pos(doc.text(), t.span(n).start);
     let collections = header_collections(t);
     let stripped = stripped_headers(t);

@@ -174,6 +174,8 @@ pub struct Tree {
     ids: std::sync::OnceLock<HashMap<Box<str>, NodeId>>,
     /// Unparsed entities declared by the DTD: (name, system id).
     unparsed_entities: Vec<(Box<str>, Box<str>)>,
+    /// The line starts of the source, built on first use.
+    lines: std::sync::OnceLock<crate::diag::LineIndex>,
 }
 
 impl Default for Tree {
@@ -217,6 +219,7 @@ impl Tree {
             id_attributes: Vec::new(),
             ids: std::sync::OnceLock::new(),
             unparsed_entities: Vec::new(),
+            lines: std::sync::OnceLock::new(),
         };
         t.atom_map.insert("".into(), 0);
         t.nodes.push(NodeData::new(NodeKind::Root, NONE));
@@ -316,6 +319,12 @@ impl Tree {
     /// How many names the tree has interned.
     pub fn name_count(&self) -> usize {
         self.names.len()
+    }
+
+    /// The line index of the source text, built once for all the positions asked of it.
+    pub fn line_index(&self) -> &crate::diag::LineIndex {
+        self.lines
+            .get_or_init(|| crate::diag::LineIndex::new(self.source()))
     }
 
     /// The parts of an interned name.
@@ -668,6 +677,7 @@ impl Tree {
         );
         let len = text.len() as u32;
         self.src = text;
+        self.lines = std::sync::OnceLock::new();
         self.has_spans = spans_valid;
         self.set_span(NodeId::ROOT, [0, len, 0, len]);
         self
