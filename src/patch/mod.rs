@@ -13,7 +13,9 @@
 //! 3. **Splice** the edits into the original text in one pass.
 //! 4. **Verify**: the patched text must parse to the result tree, ignoring white space between
 //!    elements; where that proves the same, only the edited elements are parsed again
-//!    (`verify.rs`). If it does not, or the result is not an edit of the source
+//!    (`verify.rs`). A result element the transform made as a deep copy of its source element
+//!    ([`minimal_edit_with`]) is equal to it by construction: neither aligned nor compared
+//!    where no edit touches its bytes. If the proof fails, or the result is not an edit of the source
 //!    at all (another root element, a text or html output method), the caller falls back to
 //!    the stylesheet's own serialization.
 //!
