@@ -4,7 +4,7 @@
 //! Stylesheets test names and values all the time: `local-name()='add'`,
 //! `translate(@name, 'ABC…', 'abc…') = $key`, `@path = '.'`. Evaluated as written, each builds a
 //! node-set, copies a string-value, allocates the function's result and wraps it in a [`Value`]
-//! before two strings are compared. [`fast_equality`] recognises the operands whose type is a
+//! before two strings are compared. `fast_equality` recognises the operands whose type is a
 //! string by their shape and compares them borrowed from the tree where it can; the result is
 //! the same as [`compare`]'s on the evaluated values (`tests` below check both ways).
 
