@@ -670,17 +670,13 @@ impl Aligner<'_> {
         } else {
             // The file's style only for what the neighbourhood does not show (the indentation
             // is the neighbourhood's too: `local_step` below).
-            let (quote, self_close) = Style::local(doc, parent, like.as_deref());
-            let base = if quote.is_some() && self_close.is_some() {
+            let local = Style::local(doc, parent, like.as_deref());
+            let base = if local.0.is_some() && local.1.is_some() {
                 self.basic()
             } else {
                 self.style()
             };
-            Style {
-                quote: quote.unwrap_or(base.quote),
-                self_close: self_close.unwrap_or(base.self_close),
-                ..base.clone()
-            }
+            base.with_local(local)
         };
         let content = if is_root {
             0..text.len()

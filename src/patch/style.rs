@@ -84,10 +84,9 @@ impl Style {
         }
     }
 
-    /// The style of a neighbourhood: quotes and empty-element endings of `parent`'s element
-    /// children (the nearest same-named one first), the file's style otherwise.
-    pub fn near(&self, doc: &Document, parent: NodeId, like: Option<&str>) -> Style {
-        let (quote, self_close) = Style::local(doc, parent, like);
+    /// This style with what a neighbourhood shows ([`Style::local`]) in place of its quote and
+    /// empty-element ending.
+    pub fn with_local(&self, (quote, self_close): (Option<char>, Option<&'static str>)) -> Style {
         Style {
             quote: quote.unwrap_or(self.quote),
             self_close: self_close.unwrap_or(self.self_close),
@@ -95,8 +94,8 @@ impl Style {
         }
     }
 
-    /// The quote and the empty-element ending `parent`'s element children show (see
-    /// [`Style::near`]), where they show one.
+    /// The quote and the empty-element ending `parent`'s element children show (the nearest
+    /// one named `like` first), where they show one.
     pub fn local(
         doc: &Document,
         parent: NodeId,

@@ -53,18 +53,14 @@ pub fn totals(what: &str, n: usize, severities: impl Iterator<Item = Severity>) 
 pub fn human(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for r in reports {
-        let lines = (!r.findings.is_empty()).then(|| crate::diag::LineIndex::new(&r.text));
-        for (f, lines) in r
-            .findings
-            .iter()
-            .zip(std::iter::repeat(lines.as_ref()).flatten())
-        {
+        let lines = crate::diag::LineIndex::new(if r.findings.is_empty() { "" } else { &r.text });
+        for f in &r.findings {
             Diagnostic::error(f.message.clone())
                 .severity(f.severity)
                 .code(f.rule)
                 .in_file(r.path.clone())
                 .at(f.pos)
-                .with_indexed_source(&r.text, lines)
+                .with_indexed_source(&r.text, &lines)
                 .with_hint(f.hint.clone())
                 .render_into(&mut out);
         }

@@ -423,22 +423,8 @@ impl Exec<'_> {
                         self.add_attribute(dst, &p, &l, &u, &v);
                     }
                 }
-                XNodeKind::Text => {
-                    if st.value(n.node).is_empty() {
-                        // An empty CDATA section is still a node: libxslt copies it, and the
-                        // element then is written <a></a> rather than <a/>.
-                        dt.append_text_node(dst, "");
-                    } else if st.is_raw_text(n.node) {
-                        dt.append_raw_text(dst, st.value(n.node));
-                    } else {
-                        dt.append_text(dst, st.value(n.node));
-                    }
-                }
-                XNodeKind::Comment => {
-                    dt.append_comment(dst, st.value(n.node));
-                }
-                XNodeKind::ProcessingInstruction => {
-                    dt.append_pi(dst, st.local_name(n.node), st.value(n.node));
+                XNodeKind::Text | XNodeKind::Comment | XNodeKind::ProcessingInstruction => {
+                    copy_leaf(st, n.node, dt, dst);
                 }
                 XNodeKind::Namespace => {
                     if dt.kind(dst) == NodeKind::Element {
@@ -506,20 +492,8 @@ impl Exec<'_> {
                         c = st.prev_sibling(k);
                     }
                 }
-                NodeKind::Text => {
-                    if st.value(n).is_empty() {
-                        dt.append_text_node(dst, "");
-                    } else if st.is_raw_text(n) {
-                        dt.append_raw_text(dst, st.value(n));
-                    } else {
-                        dt.append_text(dst, st.value(n));
-                    }
-                }
-                NodeKind::Comment => {
-                    dt.append_comment(dst, st.value(n));
-                }
-                NodeKind::ProcessingInstruction => {
-                    dt.append_pi(dst, st.local_name(n), st.value(n));
+                NodeKind::Text | NodeKind::Comment | NodeKind::ProcessingInstruction => {
+                    copy_leaf(st, n, dt, dst);
                 }
                 NodeKind::Root | NodeKind::Attribute => {}
             }
@@ -569,6 +543,30 @@ impl Exec<'_> {
             seen.pop();
         }
         Ok(())
+    }
+}
+
+/// Appends a copy of text, comment or processing instruction `n` of `st` to `dst` in `dt`.
+fn copy_leaf(st: &Tree, n: NodeId, dt: &mut Tree, dst: NodeId) {
+    match st.kind(n) {
+        NodeKind::Text if st.value(n).is_empty() => {
+            // An empty CDATA section is still a node: libxslt copies it, and the element then
+            // is written <a></a> rather than <a/>.
+            dt.append_text_node(dst, "");
+        }
+        NodeKind::Text if st.is_raw_text(n) => {
+            dt.append_raw_text(dst, st.value(n));
+        }
+        NodeKind::Text => {
+            dt.append_text(dst, st.value(n));
+        }
+        NodeKind::Comment => {
+            dt.append_comment(dst, st.value(n));
+        }
+        NodeKind::ProcessingInstruction => {
+            dt.append_pi(dst, st.local_name(n), st.value(n));
+        }
+        NodeKind::Root | NodeKind::Element | NodeKind::Attribute => {}
     }
 }
 
