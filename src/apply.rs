@@ -167,6 +167,54 @@ pub fn apply_stylesheet(
     opts: &ApplyOptions,
 ) -> Result<Applied, ApplyError> {
     let doc = Document::parse(input, &opts.limits)?;
+    run_stylesheet(sheet, &doc, Original::Bytes(input), opts)
+}
+
+/// [`apply_stylesheet`] for input the caller gives up: UTF-8 input (the usual case) becomes
+/// the document's text without a copy, which saves the size of the file on a large one.
+pub fn apply_stylesheet_owned(
+    sheet: &Stylesheet,
+    input: Vec<u8>,
+    opts: &ApplyOptions,
+) -> Result<Applied, ApplyError> {
+    if !crate::xml::encoding::is_utf8_encoded(&input) {
+        return apply_stylesheet(sheet, &input, opts);
+    }
+    let doc = Document::parse_owned(input, &opts.limits)?;
+    run_stylesheet(sheet, &doc, Original::Utf8, opts)
+}
+
+/// What the input was, to tell whether the output differs from it.
+#[derive(Clone, Copy)]
+enum Original<'a> {
+    /// These bytes.
+    Bytes(&'a [u8]),
+    /// The document's text in UTF-8, after a BOM if its encoding has one.
+    Utf8,
+}
+
+impl Original<'_> {
+    fn differs(self, doc: &Document, bytes: &[u8]) -> bool {
+        match self {
+            Original::Bytes(input) => bytes != input,
+            Original::Utf8 => {
+                let bom: &[u8] = if doc.encoding().bom {
+                    &[0xEF, 0xBB, 0xBF]
+                } else {
+                    &[]
+                };
+                bytes.strip_prefix(bom) != Some(doc.text().as_bytes())
+            }
+        }
+    }
+}
+
+fn run_stylesheet(
+    sheet: &Stylesheet,
+    doc: &Document,
+    original: Original,
+    opts: &ApplyOptions,
+) -> Result<Applied, ApplyError> {
     let result = sheet.transform(doc.tree(), &opts.transform)?;
     let method = result.output.effective_method(&result.tree);
     let not_xml = (method != Method::Xml).then(|| {
@@ -176,8 +224,8 @@ pub fn apply_stylesheet(
         )
     });
     let mut applied = finish(
-        &doc,
-        input,
+        doc,
+        original,
         (&result.tree, &result.copies),
         &result.output,
         opts,
@@ -217,7 +265,14 @@ pub fn apply_transforms(
         method: Some(Method::Xml),
         ..OutputSpec::default()
     };
-    let mut applied = finish(&doc, input, (&outcome.tree, &[]), &output, opts, None)?;
+    let mut applied = finish(
+        &doc,
+        Original::Bytes(input),
+        (&outcome.tree, &[]),
+        &output,
+        opts,
+        None,
+    )?;
     applied.warnings = outcome.warnings;
     Ok(applied)
 }
@@ -227,7 +282,7 @@ pub fn apply_transforms(
 /// elements it copied whole from the input (see [`minimal_edit_with`]).
 fn finish(
     doc: &Document,
-    input: &[u8],
+    original: Original,
     (result, copies): (&Tree, &[(NodeId, NodeId)]),
     output: &OutputSpec,
     opts: &ApplyOptions,
@@ -295,7 +350,7 @@ fn finish(
         broken_allowed = new;
     }
     Ok(Applied {
-        changed: bytes != input,
+        changed: original.differs(doc, &bytes),
         bytes,
         fallback,
         messages: Vec::new(),

@@ -2,7 +2,7 @@
 
 mod support;
 
-use webxsl::apply::{ApplyOptions, apply_stylesheet};
+use webxsl::apply::{ApplyOptions, apply_stylesheet, apply_stylesheet_owned};
 use webxsl::xslt::Stylesheet;
 
 const IDENTITY: &str = r#"<xsl:template match="@*|node()"><xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy></xsl:template>"#;
@@ -491,4 +491,54 @@ fn copying_untouched_subtrees_whole_gives_the_same_results() {
     }
     // The shortcut was really taken (a test that cannot fail is a defect).
     assert!(copied > 50, "only {copied} subtrees copied whole");
+}
+
+/// Giving up the input (UTF-8 parsed without a copy, compared with the output as text) changes
+/// nothing: the same bytes and the same `changed`, in every encoding, with and without a BOM.
+#[test]
+fn owned_input_gives_what_borrowed_input_gives() {
+    let adds = sheet(
+        r#"<xsl:template match="customHeaders"><xsl:copy><xsl:apply-templates select="@*|node()"/><add name="X-Frame-Options" value="DENY"/></xsl:copy></xsl:template>"#,
+    );
+    let no_op = sheet("");
+    let text = "<configuration>\r\n  <customHeaders>\r\n    <add name='A' value='é' />\r\n  </customHeaders>\r\n</configuration>\r\n";
+    let utf16le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let latin1: Vec<u8> = format!("<?xml version='1.0' encoding='iso-8859-1'?>\n{text}")
+        .chars()
+        .map(|c| c as u8)
+        .collect();
+    let inputs: Vec<(&str, Vec<u8>)> = vec![
+        ("utf-8", text.as_bytes().to_vec()),
+        (
+            "utf-8 with a BOM",
+            [&[0xEF, 0xBB, 0xBF], text.as_bytes()].concat(),
+        ),
+        ("utf-16le", utf16le),
+        ("latin-1", latin1),
+    ];
+    let opts = ApplyOptions {
+        skip_texts: true,
+        ..ApplyOptions::default()
+    };
+    for (what, input) in inputs {
+        for (sheet, changes) in [(&adds, true), (&no_op, false)] {
+            let borrowed = apply_stylesheet(sheet, &input, &opts).unwrap();
+            let owned = apply_stylesheet_owned(sheet, input.clone(), &opts).unwrap();
+            assert_eq!(owned.bytes, borrowed.bytes, "{what}");
+            assert_eq!(owned.changed, changes, "{what}");
+            assert_eq!(borrowed.changed, changes, "{what}");
+            if !changes {
+                assert_eq!(owned.bytes, input, "{what}: a no-op keeps every byte");
+            }
+        }
+    }
+    // Bad input is refused the same way.
+    let bad = b"<configuration><a></configuration>".to_vec();
+    assert_eq!(
+        apply_stylesheet_owned(&no_op, bad.clone(), &opts).unwrap_err(),
+        apply_stylesheet(&no_op, &bad, &opts).unwrap_err()
+    );
 }

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use proptest::prelude::*;
-use webxsl::xml::parse::{parse_text_in_one_pass, parse_text_with_roxmltree};
+use webxsl::xml::parse::{
+    parse_text_in_one_pass, parse_text_with_roxmltree, parse_text_without_spans,
+};
 use webxsl::xml::{Limits, NodeId, NodeKind, Tree, XmlError};
 
 /// Every difference between two trees, as readable lines (empty when identical).
@@ -60,6 +62,29 @@ fn tree_differences(a: &Tree, b: &Tree) -> Vec<String> {
 
 /// Everything the public API says about one node.
 fn node_description(t: &Tree, n: NodeId) -> String {
+    let mut s = structure(t, n);
+    if t.kind(n) == NodeKind::Element {
+        s += &format!(
+            " start_tag={:?} end_tag={:?} self_closing={}",
+            t.start_tag_span(n),
+            t.end_tag_span(n),
+            t.is_self_closing(n),
+        );
+    }
+    if t.kind(n) == NodeKind::Attribute {
+        s += &format!(
+            " name_span={:?} value_span={:?} quote={:?}",
+            t.attr_name_span(n),
+            t.attr_value_span(n),
+            t.attr_quote(n),
+        );
+    }
+    s += &format!(" span={:?} content={:?}", t.span(n), t.content_span(n));
+    s
+}
+
+/// What the public API says about one node, its byte spans aside.
+fn structure(t: &Tree, n: NodeId) -> String {
     let kind = t.kind(n);
     let mut s = format!(
         "{kind:?} parent={:?} first={:?} last={:?} prev={:?} next={:?} attrs={:?} raw={}",
@@ -99,23 +124,8 @@ fn node_description(t: &Tree, n: NodeId) -> String {
                 )
             })
             .collect();
-        s += &format!(
-            " ns={ns:?} start_tag={:?} end_tag={:?} self_closing={} string_value={:?}",
-            t.start_tag_span(n),
-            t.end_tag_span(n),
-            t.is_self_closing(n),
-            t.string_value(n),
-        );
+        s += &format!(" ns={ns:?} string_value={:?}", t.string_value(n));
     }
-    if kind == NodeKind::Attribute {
-        s += &format!(
-            " name_span={:?} value_span={:?} quote={:?}",
-            t.attr_name_span(n),
-            t.attr_value_span(n),
-            t.attr_quote(n),
-        );
-    }
-    s += &format!(" span={:?} content={:?}", t.span(n), t.content_span(n));
     s
 }
 
@@ -125,6 +135,22 @@ fn node_description(t: &Tree, n: NodeId) -> String {
 fn agree(text: &str, limits: &Limits) -> Result<bool, String> {
     let new = parse_text_in_one_pass(text.to_owned(), limits);
     let old = parse_text_with_roxmltree(text.to_owned(), limits);
+    // A transform's input is parsed without spans: the same tree otherwise, and the same errors.
+    match (&new, parse_text_without_spans(text.to_owned(), limits)) {
+        (Ok(a), Ok(lean)) => {
+            if lean.has_spans() || lean.len() != a.len() {
+                return Err("the tree without spans has spans or other nodes".into());
+            }
+            for i in 0..a.len() {
+                let n = NodeId::from_index(i);
+                if structure(a, n) != structure(&lean, n) {
+                    return Err(format!("node {i} differs without spans"));
+                }
+            }
+        }
+        (Err(a), Err(b)) if *a == b => {}
+        _ => return Err("parsing without spans has another outcome".into()),
+    }
     match (new, old) {
         (Ok(a), Ok(b)) => {
             let diffs = tree_differences(&a, &b);

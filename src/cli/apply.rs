@@ -5,7 +5,8 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use webxsl::apply::{
-    Applied, ApplyError, ApplyOptions, BrokenEntry, apply_stylesheet, apply_transforms,
+    Applied, ApplyError, ApplyOptions, BrokenEntry, apply_stylesheet, apply_stylesheet_owned,
+    apply_transforms,
 };
 use webxsl::diag::Diagnostic;
 use webxsl::diff::unified;
@@ -241,6 +242,14 @@ impl Job {
             }
         }
     }
+
+    /// [`Job::run`] for input given up: a stylesheet then reads UTF-8 without a copy.
+    fn run_owned(&self, input: Vec<u8>) -> Result<Applied, ApplyError> {
+        match &self.transform {
+            Transform::Xsl(sheet) => apply_stylesheet_owned(sheet, input, &self.opts),
+            Transform::Xdt(_) => self.run(&input),
+        }
+    }
 }
 
 /// Loads the XDT transforms; their load warnings are printed once (errors with --strict).
@@ -321,7 +330,7 @@ fn run_job(job: &Job, args: &ApplyArgs) -> anyhow::Result<i32> {
         }
         let mut input = Vec::new();
         std::io::stdin().read_to_end(&mut input)?;
-        return one(job, "<stdin>", &input, args, color, None);
+        return one(job, "<stdin>", Input::Stdin(input), args, color, None);
     }
     let files = expand_files(&args.files)?;
     if files.len() > 1 && !(args.in_place || args.check || args.diff) {
@@ -330,7 +339,14 @@ fn run_job(job: &Job, args: &ApplyArgs) -> anyhow::Result<i32> {
     if files.len() == 1 && !args.in_place && !args.check {
         let name = files[0].display().to_string();
         let input = std::fs::read(&files[0]).map_err(|e| read_failure(&name, &e))?;
-        return one(job, &name, &input, args, color, args.output.as_deref());
+        return one(
+            job,
+            &name,
+            Input::File(input, &files[0]),
+            args,
+            color,
+            args.output.as_deref(),
+        );
     }
     batch(job, &files, args, color)
 }
@@ -402,18 +418,33 @@ fn diff_of(name: &str, applied: &Applied, color: bool) -> Option<String> {
 }
 
 /// One input to stdout (or `-o`), or its diff, or its check.
+/// The input of [`one`].
+enum Input<'a> {
+    Stdin(Vec<u8>),
+    /// The bytes of this file.
+    File(Vec<u8>, &'a Path),
+}
+
 fn one(
     job: &Job,
     name: &str,
-    input: &[u8],
+    input: Input,
     args: &ApplyArgs,
     color: bool,
     output: Option<&Path>,
 ) -> anyhow::Result<i32> {
-    let applied = job.run(input).map_err(|e| Failure {
+    let failure = |input: &[u8], e: &ApplyError| Failure {
         code: EXIT_ERROR,
-        rendered: apply_error(name, input, &e),
-    })?;
+        rendered: apply_error(name, input, e),
+    };
+    let applied = match input {
+        Input::Stdin(bytes) => job.run(&bytes).map_err(|e| failure(&bytes, &e))?,
+        // The bytes become the document's text without a copy; an error (the rare case) reads
+        // the file again for the snippets it shows.
+        Input::File(bytes, path) => job
+            .run_owned(bytes)
+            .map_err(|e| failure(&std::fs::read(path).unwrap_or_default(), &e))?,
+    };
     notes(name, &applied);
     if args.check || args.diff {
         if let Some(d) = diff_of(name, &applied, color) {

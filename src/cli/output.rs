@@ -74,6 +74,14 @@ pub fn xml_diagnostic(path: &str, bytes: &[u8], e: &XmlError) -> Diagnostic {
 
 /// Reads and parses an XML file, turning every error into a positioned [`Failure`].
 pub fn load_document(path: &Path, limits: &Limits) -> Result<Document, Failure> {
+    load_with(path, |bytes| Document::parse_owned(bytes, limits))
+}
+
+/// Reads a file and gives its bytes to `parse`; an XML error is shown with a snippet.
+pub fn load_with<T>(
+    path: &Path,
+    parse: impl FnOnce(Vec<u8>) -> Result<T, XmlError>,
+) -> Result<T, Failure> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Failure {
         code: EXIT_ERROR,
@@ -83,7 +91,7 @@ pub fn load_document(path: &Path, limits: &Limits) -> Result<Document, Failure> 
     })?;
     // The bytes become the document's text without a copy; an error (the rare case) reads the
     // file again for the snippet it shows.
-    Document::parse_owned(bytes, limits).map_err(|e| {
+    parse(bytes).map_err(|e| {
         let bytes = std::fs::read(path).unwrap_or_default();
         Failure::diagnostic(&xml_diagnostic(&shown, &bytes, &e))
     })

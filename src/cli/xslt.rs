@@ -3,12 +3,13 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use webxsl::xml::parse::parse_bytes_without_spans;
 use webxsl::xml::{Document, Limits};
 use webxsl::xpath::ExpandedName;
 use webxsl::xslt::serialize::{SerializeError, serialize_to};
 use webxsl::xslt::{ParamValue, Stylesheet, TransformOptions, XsltError};
 
-use super::output::{Failure, load_document, write_file_atomic_with, xml_diagnostic};
+use super::output::{Failure, load_with, write_file_atomic_with, xml_diagnostic};
 use super::{EXIT_OK, ParamArgs};
 
 /// `webxsl xslt`
@@ -69,14 +70,18 @@ pub fn run(args: XsltArgs) -> anyhow::Result<i32> {
     } else {
         Limits::default()
     };
-    let doc = if args.input == "-" {
+    // The input is only read: its tree needs no byte spans (16 bytes a node).
+    let source = if args.input == "-" {
         let mut b = Vec::new();
         std::io::stdin().read_to_end(&mut b)?;
-        Document::parse(&b, &limits)
-            .map_err(|e| Failure::diagnostic(&xml_diagnostic("<stdin>", &b, &e)))?
+        match Document::parse(&b, &limits) {
+            Ok(doc) => doc.into_tree(),
+            Err(e) => return Err(Failure::diagnostic(&xml_diagnostic("<stdin>", &b, &e)).into()),
+        }
     } else {
-        let path = Path::new(&args.input);
-        load_document(path, &limits)?
+        load_with(Path::new(&args.input), |b| {
+            parse_bytes_without_spans(b, &limits)
+        })?
     };
     let opts = TransformOptions {
         params: params(&args.params),
@@ -85,7 +90,7 @@ pub fn run(args: XsltArgs) -> anyhow::Result<i32> {
         document_limits: limits,
         ..TransformOptions::default()
     };
-    let result = sheet.transform(doc.tree(), &opts);
+    let result = sheet.transform(&source, &opts);
     let result = match result {
         Ok(r) => r,
         Err(e) => return Err(xslt_failure(&e).into()),

@@ -28,8 +28,8 @@ const XMLNS_URI: &str = "http://www.w3.org/2000/xmlns/";
 
 /// Parses `text`, which must hold no `<!DOCTYPE` where markup may start (the caller routes
 /// such documents to roxmltree).
-pub(crate) fn parse(text: &str, spans_valid: bool) -> Result<Built, Error> {
-    let mut p = Builder::new(text);
+pub(crate) fn parse(text: &str, spans_valid: bool, spans: bool) -> Result<Built, Error> {
+    let mut p = Builder::new(text, spans);
     p.document()?;
     Ok(Built {
         tree: p.tree,
@@ -97,9 +97,12 @@ struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    fn new(text: &'t str) -> Self {
+    fn new(text: &'t str, spans: bool) -> Self {
         let b = text.as_bytes();
         let mut tree = Tree::new();
+        if !spans {
+            tree.skip_spans();
+        }
         // Upper bounds, cheap to count: a node a '<' and a text run before each, an attribute
         // an '='. Pages reserved and never written cost no memory.
         let lts = memchr::memchr_iter(b'<', b).count();

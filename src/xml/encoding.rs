@@ -105,21 +105,26 @@ fn cp1252_byte(c: char) -> Option<u8> {
         .map(|i| 0x80 + i as u8)
 }
 
-/// [`decode`] for bytes the caller gives up: UTF-8 input (the usual case) becomes the text
-/// without a copy.
-pub fn decode_owned(mut bytes: Vec<u8>) -> Result<(String, TextEncoding), XmlError> {
-    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
-    let plain_utf8 = bom
+/// Whether `bytes` announce UTF-8 (a UTF-8 BOM, or no other BOM, no UTF-16/32 start and no
+/// other declared encoding): their text is then the bytes themselves, less the BOM.
+pub fn is_utf8_encoded(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xEF, 0xBB, 0xBF])
         || !(bytes.starts_with(&[0xFF, 0xFE])
             || bytes.starts_with(&[0xFE, 0xFF])
             || bytes.starts_with(&[b'<', 0])
             || bytes.starts_with(&[0, b'<'])
             || bytes.starts_with(&[0, 0]))
-            && declared_encoding(&bytes)
-                .is_none_or(|label| Encoding::from_label(&label) == Some(Encoding::Utf8));
-    if !plain_utf8 {
+            && declared_encoding(bytes)
+                .is_none_or(|label| Encoding::from_label(&label) == Some(Encoding::Utf8))
+}
+
+/// [`decode`] for bytes the caller gives up: UTF-8 input (the usual case) becomes the text
+/// without a copy.
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<(String, TextEncoding), XmlError> {
+    if !is_utf8_encoded(&bytes) {
         return decode(&bytes);
     }
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
     if bom {
         bytes.drain(..3);
     }

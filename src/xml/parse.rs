@@ -11,10 +11,28 @@ use rustc_hash::FxHashMap;
 /// with a `<!DOCTYPE` (only when [`Limits::allow_dtd`]) goes through roxmltree, which expands
 /// the DTD's entities. Both give the same tree and the same errors.
 pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
+    parse_text_with(text, limits, true)
+}
+
+/// [`parse_text`] without byte spans, for a document that is only read (a transform's input):
+/// 16 bytes less a node. Documents with a DTD keep theirs.
+pub fn parse_text_without_spans(text: String, limits: &Limits) -> Result<Tree, XmlError> {
+    parse_text_with(text, limits, false)
+}
+
+/// Decodes and parses bytes the caller gives up (UTF-8 without a copy) into a tree without byte
+/// spans: [`parse_text_without_spans`] for a file's bytes.
+pub fn parse_bytes_without_spans(bytes: Vec<u8>, limits: &Limits) -> Result<Tree, XmlError> {
+    limits.check_size(bytes.len())?;
+    let (text, _) = crate::xml::encoding::decode_owned(bytes)?;
+    parse_text_without_spans(text, limits)
+}
+
+fn parse_text_with(text: String, limits: &Limits, spans: bool) -> Result<Tree, XmlError> {
     if limits.allow_dtd && memchr::memmem::find(text.as_bytes(), b"<!DOCTYPE").is_some() {
         parse_text_with_roxmltree(text, limits)
     } else {
-        parse_text_in_one_pass(text, limits)
+        one_pass(text, limits, spans)
     }
 }
 
@@ -22,9 +40,13 @@ pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
 /// roxmltree refuses one it is not allowed to read). For the differential tests.
 #[doc(hidden)]
 pub fn parse_text_in_one_pass(text: String, limits: &Limits) -> Result<Tree, XmlError> {
+    one_pass(text, limits, true)
+}
+
+fn one_pass(text: String, limits: &Limits, spans: bool) -> Result<Tree, XmlError> {
     limits.check_size(text.len())?;
     prescan(&text, limits)?;
-    let built = crate::xml::build::parse(&text, spans_valid(&text, limits))
+    let built = crate::xml::build::parse(&text, spans_valid(&text, limits), spans)
         .map_err(|e| syntax_error(&text, &e))?;
     Ok(built.into_tree(text))
 }

@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -114,10 +115,14 @@ struct NodeData {
     last_child: u32,
     first_attr: u32,
     last_attr: u32,
-    ns_start: u32,
-    ns_len: u32,
+    /// Elements: the in-scope namespaces, an index into `Tree::ns_scopes` (one `u32` where a
+    /// range would take two: a node is 48 bytes).
+    ns: u32,
     value: StrRef,
 }
+
+// Nodes are most of a large document's memory: keep them at 48 bytes.
+const _: () = assert!(std::mem::size_of::<NodeData>() == 48);
 
 impl NodeData {
     fn new(kind: NodeKind, parent: u32) -> NodeData {
@@ -132,8 +137,7 @@ impl NodeData {
             last_child: NONE,
             first_attr: NONE,
             last_attr: NONE,
-            ns_start: 0,
-            ns_len: 0,
+            ns: 0,
             value: StrRef::default(),
         }
     }
@@ -157,13 +161,23 @@ pub struct Tree {
     names: Vec<QName>,
     name_map: FxHashMap<QName, u32>,
     ns_table: Vec<NsBinding>,
-    src: String,
+    /// Ranges of `ns_table`, each the in-scope namespaces of some elements (0: none). Elements
+    /// that declare nothing share their parent's.
+    ns_scopes: Vec<(u32, u32)>,
+    /// Shared with the trees built from this one's copies ([`Tree::with_names_of`]), whose
+    /// values may then refer into it as the parsed tree's do.
+    src: Arc<String>,
+    /// Whether `src` is another tree's text ([`Tree::source`] is then empty).
+    src_borrowed: bool,
     /// Address and length of the text that values may point into. During parsing this is the
     /// borrowed text that [`Tree::adopt_source`] later moves in (moving a `String` keeps its heap
     /// buffer, so offsets stay valid).
     src_ptr: (usize, usize),
     buf: String,
     has_spans: bool,
+    /// Whether the parser records spans (off for a document that is only read, such as a
+    /// transform's input: 16 bytes a node).
+    keep_spans: bool,
     /// Source spans by node index, parsed trees only (result trees do without: 16 bytes a node).
     /// `[start, end, a, b]`: for elements `a` is the end of the start tag and `b` the start of the
     /// end tag (both `end` when self-closing); for attributes `a..b` is the value inside quotes.
@@ -199,6 +213,10 @@ impl Tree {
         t.atom_map.clone_from(&other.atom_map);
         t.names.clone_from(&other.names);
         t.name_map.clone_from(&other.name_map);
+        // Values copied from `other`'s text refer to it instead of being copied again.
+        t.src = Arc::clone(&other.src);
+        t.src_ptr = other.src_ptr;
+        t.src_borrowed = true;
         t
     }
 
@@ -211,10 +229,13 @@ impl Tree {
             names: Vec::new(),
             name_map: FxHashMap::default(),
             ns_table: Vec::new(),
+            ns_scopes: vec![(0, 0)],
             src_ptr: (src.as_ptr() as usize, src.len()),
-            src,
+            src: Arc::new(src),
+            src_borrowed: false,
             buf: String::new(),
             has_spans,
+            keep_spans: true,
             spans: Vec::new(),
             id_attributes: Vec::new(),
             ids: std::sync::OnceLock::new(),
@@ -236,7 +257,15 @@ impl Tree {
 
     /// Reserves room for the spans of `nodes` nodes (parser only).
     pub(crate) fn reserve_spans(&mut self, nodes: usize) {
-        self.spans.reserve(nodes);
+        if self.keep_spans {
+            self.spans.reserve(nodes);
+        }
+    }
+
+    /// Makes the parser record no spans: [`Tree::has_spans`] is then false (parser only).
+    pub(crate) fn skip_spans(&mut self) {
+        self.keep_spans = false;
+        self.spans = Vec::new();
     }
 
     /// Number of nodes (attributes included).
@@ -251,7 +280,7 @@ impl Tree {
 
     /// The source text this tree was parsed from (empty for built trees).
     pub fn source(&self) -> &str {
-        &self.src
+        if self.src_borrowed { "" } else { &self.src }
     }
 
     /// Whether byte spans into [`Tree::source`] are meaningful.
@@ -508,8 +537,8 @@ impl Tree {
     /// The in-scope namespace bindings of an element (the implicit `xml` binding excluded), in
     /// declaration order, outermost first.
     pub fn namespaces(&self, n: NodeId) -> &[NsBinding] {
-        let d = self.d(n);
-        &self.ns_table[d.ns_start as usize..(d.ns_start + d.ns_len) as usize]
+        let (start, len) = self.ns_scopes[self.d(n).ns as usize];
+        &self.ns_table[start as usize..(start + len) as usize]
     }
 
     /// The namespace URI bound to `prefix` on element `n` ("" = default namespace).
@@ -676,9 +705,10 @@ impl Tree {
             "adopt_source needs the text given to begin_source"
         );
         let len = text.len() as u32;
-        self.src = text;
+        self.src = Arc::new(text);
+        self.src_borrowed = false;
         self.lines = std::sync::OnceLock::new();
-        self.has_spans = spans_valid;
+        self.has_spans = spans_valid && self.keep_spans;
         self.set_span(NodeId::ROOT, [0, len, 0, len]);
         self
     }
@@ -696,8 +726,7 @@ impl Tree {
         d.name = name.0;
         let p = self.d(parent);
         if p.kind == NodeKind::Element {
-            d.ns_start = p.ns_start;
-            d.ns_len = p.ns_len;
+            d.ns = p.ns;
         }
         let id = self.push(d);
         self.link_child(parent, id);
@@ -709,18 +738,19 @@ impl Tree {
         // Share the parent's range when equal: most elements declare nothing.
         if let Some(p) = self.parent(el) {
             if self.kind(p) == NodeKind::Element && self.namespaces(p) == bindings {
-                let (s, l) = (self.d(p).ns_start, self.d(p).ns_len);
-                let d = &mut self.nodes[el.0 as usize];
-                d.ns_start = s;
-                d.ns_len = l;
+                self.nodes[el.0 as usize].ns = self.d(p).ns;
                 return;
             }
         }
+        self.new_scope(el, bindings);
+    }
+
+    /// Gives an element its own in-scope namespaces.
+    fn new_scope(&mut self, el: NodeId, bindings: &[NsBinding]) {
         let start = self.ns_table.len() as u32;
         self.ns_table.extend_from_slice(bindings);
-        let d = &mut self.nodes[el.0 as usize];
-        d.ns_start = start;
-        d.ns_len = bindings.len() as u32;
+        self.ns_scopes.push((start, bindings.len() as u32));
+        self.nodes[el.0 as usize].ns = (self.ns_scopes.len() - 1) as u32;
     }
 
     /// Adds (or rebinds) one namespace binding on an element.
@@ -734,11 +764,7 @@ impl Tree {
         } else {
             current.push(NsBinding { prefix, uri });
         }
-        let start = self.ns_table.len() as u32;
-        self.ns_table.extend_from_slice(&current);
-        let d = &mut self.nodes[el.0 as usize];
-        d.ns_start = start;
-        d.ns_len = current.len() as u32;
+        self.new_scope(el, &current);
     }
 
     /// Sets an attribute, replacing one with the same expanded name.
@@ -863,6 +889,9 @@ impl Tree {
 
     /// Records source spans for a node (parser only).
     pub(crate) fn set_span(&mut self, n: NodeId, span: [u32; 4]) {
+        if !self.keep_spans {
+            return;
+        }
         let i = n.0 as usize;
         if self.spans.len() <= i {
             self.spans.resize(i + 1, [0; 4]);
@@ -968,6 +997,31 @@ impl Iterator for Descendants<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tree_built_from_copies_shares_its_source_text_and_outlives_it() {
+        let source = crate::xml::parse::parse_text(
+            "<a x='value' y='a&amp;b'>text</a>".to_owned(),
+            &crate::xml::Limits::default(),
+        )
+        .unwrap();
+        let a = source.first_child(NodeId::ROOT).unwrap();
+        let mut result = Tree::with_names_of(&source);
+        let ra = result.append_element(NodeId::ROOT, source.name_id(a).unwrap());
+        for at in source.attributes(a) {
+            result.set_attribute(ra, source.name_id(at).unwrap(), source.value(at));
+        }
+        let text = source.first_child(a).unwrap();
+        result.append_text(ra, source.value(text));
+        // Copied values refer to the source's text instead of growing the result's buffer;
+        // "a&b" is not in the text as it is (an entity), so it is stored.
+        assert_eq!(result.buf, "a&b");
+        assert_eq!(result.source(), "", "a built tree shows no source");
+        drop(source);
+        let values: Vec<&str> = result.attributes(ra).map(|n| result.value(n)).collect();
+        assert_eq!(values, ["value", "a&b"]);
+        assert_eq!(result.string_value(ra), "text");
+    }
 
     fn sample() -> (Tree, NodeId, NodeId, NodeId) {
         let mut t = Tree::new();

@@ -220,7 +220,7 @@ struct Exec<'a> {
     /// For the source's nodes, once computed: the height of the node's subtree when the
     /// default mode's identity template is the only rule any node in it can get, else
     /// `u32::MAX` (see [`Exec::copy_subtree`]).
-    plain: Option<Vec<u32>>,
+    plain: Option<Vec<u16>>,
     /// See [`TransformResult::copies`].
     copies: Vec<(NodeId, NodeId)>,
 }

@@ -175,7 +175,7 @@ impl Exec<'_> {
             return Ok(false);
         }
         let height = self.plain_heights()[node.node.index()];
-        if height == u32::MAX || self.depth + height as usize > self.opts.max_depth {
+        if height == u16::MAX || self.depth + height as usize > self.opts.max_depth {
             return Ok(false);
         }
         let loc = self.sheet.templates[t].loc;
@@ -203,9 +203,10 @@ impl Exec<'_> {
     }
 
     /// The heights of the source's subtrees where only the default mode's identity template
-    /// can match, else `u32::MAX` (computed once, in one pass from the last node back: a
-    /// node's children come after it).
-    fn plain_heights(&mut self) -> &[u32] {
+    /// can match, else `u16::MAX` (computed once, in one pass from the last node back: a
+    /// node's children come after it; two bytes a node, and a subtree too high for them is
+    /// processed template by template, with the same result).
+    fn plain_heights(&mut self) -> &[u16] {
         if self.plain.is_none() {
             let set = &self.sheet.rules[&None];
             let t = self.tree_of(0);
@@ -219,7 +220,7 @@ impl Exec<'_> {
                 .collect();
             let unnamed = set.indexes_name("");
             let root_parent = set.indexes_parent("");
-            let mut h = vec![0u32; t.len()];
+            let mut h = vec![0u16; t.len()];
             for i in (1..t.len()).rev() {
                 let n = crate::xml::NodeId::from_index(i);
                 let Some(p) = t.parent(n) else {
@@ -232,10 +233,10 @@ impl Exec<'_> {
                     _ => root_parent,
                 };
                 let indexed = own_indexed || parent_indexed;
-                let own = if h[i] == u32::MAX || indexed {
-                    u32::MAX
+                let own = if indexed {
+                    u16::MAX
                 } else {
-                    h[i] + 1
+                    h[i].saturating_add(1)
                 };
                 h[i] = own;
                 h[p.index()] = h[p.index()].max(own);
