@@ -69,13 +69,13 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     if args.files.is_empty() || args.files == ["-"] {
         let mut input = Vec::new();
         std::io::stdin().read_to_end(&mut input)?;
-        reports.push(validate::validate("<stdin>", &input, &opts));
+        reports.push(validate::validate_owned("<stdin>", input, &opts));
     } else {
         let files = expand_files(&args.files)?;
         for f in &files {
             let name = f.display().to_string();
             match std::fs::read(f) {
-                Ok(bytes) => reports.push(validate::validate(&name, &bytes, &opts)),
+                Ok(bytes) => reports.push(validate::validate_owned(&name, bytes, &opts)),
                 Err(e) => {
                     eprint!("{}", read_failure(&name, &e).rendered);
                     code = EXIT_ERROR;

@@ -431,16 +431,34 @@ pub struct ValidateOptions {
 pub fn validate(path: &str, bytes: &[u8], opts: &ValidateOptions) -> FileReport {
     let doc = match Document::parse(bytes, &Limits::default()) {
         Ok(d) => d,
-        Err(e) => return malformed(path, bytes, &e),
+        Err(e) => {
+            let text = crate::xml::encoding::decode(bytes)
+                .map(|(t, _)| t)
+                .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned());
+            return malformed(path, text, &e);
+        }
     };
-    validate_document(path, &doc, opts)
+    report_of(path, doc, opts)
+}
+
+/// [`validate`] for bytes the caller gives up: UTF-8 (the usual case) becomes the document's
+/// text and then the report's without a copy, which matters on a large file.
+pub fn validate_owned(path: &str, bytes: Vec<u8>, opts: &ValidateOptions) -> FileReport {
+    match Document::parse_owned_or_back(bytes, &Limits::default()) {
+        Ok(doc) => report_of(path, doc, opts),
+        Err((e, text)) => malformed(path, text, &e),
+    }
+}
+
+/// The report of a document, which gives the report its text.
+fn report_of(path: &str, doc: Document, opts: &ValidateOptions) -> FileReport {
+    let mut report = check(path, &doc, opts);
+    report.text = doc.into_text();
+    report
 }
 
 /// The report of a file that is not well-formed XML: its one `xml-malformed` finding.
-fn malformed(path: &str, bytes: &[u8], e: &XmlError) -> FileReport {
-    let text = crate::xml::encoding::decode(bytes)
-        .map(|(t, _)| t)
-        .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned());
+fn malformed(path: &str, text: String, e: &XmlError) -> FileReport {
     let r = rule_by_id("xml-malformed");
     FileReport {
         path: path.to_owned(),
@@ -459,6 +477,13 @@ fn malformed(path: &str, bytes: &[u8], e: &XmlError) -> FileReport {
 
 /// Validates a parsed document: the rule families in turn, then the findings in file order.
 pub fn validate_document(path: &str, doc: &Document, opts: &ValidateOptions) -> FileReport {
+    let mut report = check(path, doc, opts);
+    report.text = doc.text().to_owned();
+    report
+}
+
+/// [`validate_document`] but for the report's text, left empty.
+fn check(path: &str, doc: &Document, opts: &ValidateOptions) -> FileReport {
     let t = doc.tree();
     let mut c = Checker::new(t, doc.text());
     let collections = header_collections(t);
@@ -490,6 +515,6 @@ pub fn validate_document(path: &str, doc: &Document, opts: &ValidateOptions) -> 
         findings: findings.into_iter().map(|(_, f)| f).collect(),
         grade: Some(grade::grade(&headers)),
         headers,
-        text: doc.text().to_owned(),
+        text: String::new(),
     }
 }

@@ -44,6 +44,29 @@ impl Document {
         Ok(Document { tree, encoding })
     }
 
+    /// [`Document::parse_owned`] that gives the text back with an error, for a report that
+    /// shows it (bytes that cannot be decoded are given back as lossy UTF-8).
+    pub fn parse_owned_or_back(
+        bytes: Vec<u8>,
+        limits: &Limits,
+    ) -> Result<Document, (XmlError, String)> {
+        let lossy = |b: Vec<u8>| {
+            String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into())
+        };
+        if let Err(e) = limits.check_size(bytes.len()) {
+            return Err((e, lossy(bytes)));
+        }
+        let (text, encoding) =
+            crate::xml::encoding::decode_owned_or_back(bytes).map_err(|(e, b)| (e, lossy(b)))?;
+        let tree = crate::xml::parse::parse_text_or_back(text, limits)?;
+        Ok(Document { tree, encoding })
+    }
+
+    /// The decoded text, given up (without a copy).
+    pub fn into_text(self) -> String {
+        self.tree.into_source()
+    }
+
     /// Parses text that is already decoded (written back as UTF-8 without a BOM).
     pub fn parse_str(text: &str, limits: &Limits) -> Result<Document, XmlError> {
         Ok(Document {

@@ -120,9 +120,16 @@ pub fn is_utf8_encoded(bytes: &[u8]) -> bool {
 
 /// [`decode`] for bytes the caller gives up: UTF-8 input (the usual case) becomes the text
 /// without a copy.
-pub fn decode_owned(mut bytes: Vec<u8>) -> Result<(String, TextEncoding), XmlError> {
+pub fn decode_owned(bytes: Vec<u8>) -> Result<(String, TextEncoding), XmlError> {
+    decode_owned_or_back(bytes).map_err(|(e, _)| e)
+}
+
+/// [`decode_owned`] that gives the bytes back with an error.
+pub fn decode_owned_or_back(
+    mut bytes: Vec<u8>,
+) -> Result<(String, TextEncoding), (XmlError, Vec<u8>)> {
     if !is_utf8_encoded(&bytes) {
-        return decode(&bytes);
+        return decode(&bytes).map_err(|e| (e, bytes));
     }
     let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
     if bom {
@@ -144,7 +151,8 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<(String, TextEncoding), XmlErr
                 Vec::new()
             };
             original.extend_from_slice(e.as_bytes());
-            decode(&original)
+            let decoded = decode(&original);
+            decoded.map_err(|e| (e, original))
         }
     }
 }

@@ -28,11 +28,20 @@ pub fn parse_bytes_without_spans(bytes: Vec<u8>, limits: &Limits) -> Result<Tree
     parse_text_without_spans(text, limits)
 }
 
+/// [`parse_text`] that gives the text back with an error, for a report that shows it.
+pub fn parse_text_or_back(text: String, limits: &Limits) -> Result<Tree, (XmlError, String)> {
+    if limits.allow_dtd && memchr::memmem::find(text.as_bytes(), b"<!DOCTYPE").is_some() {
+        with_roxmltree(text, limits)
+    } else {
+        one_pass(text, limits, true)
+    }
+}
+
 fn parse_text_with(text: String, limits: &Limits, spans: bool) -> Result<Tree, XmlError> {
     if limits.allow_dtd && memchr::memmem::find(text.as_bytes(), b"<!DOCTYPE").is_some() {
         parse_text_with_roxmltree(text, limits)
     } else {
-        one_pass(text, limits, spans)
+        one_pass(text, limits, spans).map_err(|(e, _)| e)
     }
 }
 
@@ -40,15 +49,21 @@ fn parse_text_with(text: String, limits: &Limits, spans: bool) -> Result<Tree, X
 /// roxmltree refuses one it is not allowed to read). For the differential tests.
 #[doc(hidden)]
 pub fn parse_text_in_one_pass(text: String, limits: &Limits) -> Result<Tree, XmlError> {
-    one_pass(text, limits, true)
+    one_pass(text, limits, true).map_err(|(e, _)| e)
 }
 
-fn one_pass(text: String, limits: &Limits, spans: bool) -> Result<Tree, XmlError> {
-    limits.check_size(text.len())?;
-    prescan(&text, limits)?;
-    let built = crate::xml::build::parse(&text, spans_valid(&text, limits), spans)
-        .map_err(|e| syntax_error(&text, &e))?;
-    Ok(built.into_tree(text))
+fn one_pass(text: String, limits: &Limits, spans: bool) -> Result<Tree, (XmlError, String)> {
+    let checked = limits
+        .check_size(text.len())
+        .and_then(|()| prescan(&text, limits))
+        .and_then(|()| {
+            crate::xml::build::parse(&text, spans_valid(&text, limits), spans)
+                .map_err(|e| syntax_error(&text, &e))
+        });
+    match checked {
+        Ok(built) => Ok(built.into_tree(text)),
+        Err(e) => Err((e, text)),
+    }
 }
 
 /// A DTD with entities can put nodes from entity values in the tree; their ranges point into
@@ -62,8 +77,16 @@ fn spans_valid(text: &str, limits: &Limits) -> bool {
 /// a DTD, and the reference of the differential tests.
 #[doc(hidden)]
 pub fn parse_text_with_roxmltree(text: String, limits: &Limits) -> Result<Tree, XmlError> {
-    limits.check_size(text.len())?;
-    prescan(&text, limits)?;
+    with_roxmltree(text, limits).map_err(|(e, _)| e)
+}
+
+fn with_roxmltree(text: String, limits: &Limits) -> Result<Tree, (XmlError, String)> {
+    if let Err(e) = limits
+        .check_size(text.len())
+        .and_then(|()| prescan(&text, limits))
+    {
+        return Err((e, text));
+    }
     let opts = roxmltree::ParsingOptions {
         allow_dtd: limits.allow_dtd,
         nodes_limit: u32::MAX - 1,
@@ -75,12 +98,16 @@ pub fn parse_text_with_roxmltree(text: String, limits: &Limits) -> Result<Tree, 
         DtdInfo::default()
     };
     // roxmltree borrows the text; the tree takes ownership of it once the conversion is done.
-    let built = {
-        let doc = roxmltree::Document::parse_with_options(&text, opts)
-            .map_err(|e| syntax_error(&text, &e))?;
-        let mut conv = Converter::new(&doc, &dtd.defaults);
-        conv.has_dtd_entities = !spans_valid(&text, limits);
-        conv.run()
+    let built = match roxmltree::Document::parse_with_options(&text, opts) {
+        Ok(doc) => {
+            let mut conv = Converter::new(&doc, &dtd.defaults);
+            conv.has_dtd_entities = !spans_valid(&text, limits);
+            conv.run()
+        }
+        Err(e) => {
+            let e = syntax_error(&text, &e);
+            return Err((e, text));
+        }
     };
     let mut tree = built.into_tree(text);
     if !dtd.id_attributes.is_empty() {

@@ -283,6 +283,15 @@ impl Tree {
         if self.src_borrowed { "" } else { &self.src }
     }
 
+    /// The source text, given up: without a copy unless a tree built from this one's copies
+    /// still shares it.
+    pub fn into_source(self) -> String {
+        if self.src_borrowed {
+            return String::new();
+        }
+        Arc::try_unwrap(self.src).unwrap_or_else(|shared| (*shared).clone())
+    }
+
     /// Whether byte spans into [`Tree::source`] are meaningful.
     pub fn has_spans(&self) -> bool {
         self.has_spans
