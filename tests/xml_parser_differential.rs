@@ -297,6 +297,61 @@ fn edge_cases_parse_the_same_both_ways() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The one-pass parser checks the limits as it reads (the pre-scan runs only for a document it
+/// refuses): at, just past and around the limits, with errors before and after the excess, it
+/// must refuse what the pre-scan refuses, with the same error at the same place.
+#[test]
+fn limits_are_enforced_as_the_prescan_enforces_them() {
+    let limits = Limits {
+        max_depth: 3,
+        max_attributes: 2,
+        ..Limits::default()
+    };
+    let cases = [
+        // depth: at the limit, past it (an empty element counts), past it after a bad tag
+        "<a><b><c/></b></a>",
+        "<a><b><c><d/></c></b></a>",
+        "<a><b><c><d></d></c></b></a>",
+        "<a><b></b><b><c/></b></a>",
+        "<a><b><c></x><d/></c></b></a>",
+        "<a><b><c><d/></c></b></a><",
+        "<a></b><b><c><d/></c></b></a>",
+        // attributes, namespace declarations included
+        "<a x='1' y='2'/>",
+        "<a x='1' y='2' z='3'/>",
+        "<a xmlns='u' xmlns:p='v' p:x='1'/>",
+        "<a x='1' y='2'><b z='=' w='>'/></a>",
+        "<a x='1' y='2' z='3' x='4'/>",
+        "<a x='1' x='1'><b x='1' y='2' z='3'/></a>",
+        "<a><b x='1' y='2' z='3'/><c></a>",
+        // names that start with ':', and processing instructions the pre-scan refuses
+        "<:a/>",
+        "<a :x='1'/>",
+        "<a></:a>",
+        "<a><?pi<b?></a>",
+        "<a><?xml version='1.0'?></a>",
+        "\u{FEFF}<?xml version='1.0'?><a/>",
+        "<?xml version='1.0'?><a/>",
+        "<a><?p x?><?p?></a>",
+        "<a/><?xml x?>",
+        // a DOCTYPE, refused
+        "<!DOCTYPE a><a/>",
+        "<a/><!doctype a>",
+    ];
+    let mut failures = Vec::new();
+    for text in cases {
+        if let Err(e) = agree(text, &limits) {
+            failures.push(format!("{text:?}: {e}"));
+        }
+    }
+    // The cases past the limits are refused (the comparison alone would pass if both ways
+    // accepted everything).
+    let refused = |t: &str| parse_text_in_one_pass(t.to_owned(), &limits).is_err();
+    assert!(refused("<a><b><c><d/></c></b></a>") && refused("<a x='1' y='2' z='3'/>"));
+    assert!(!refused("<a><b><c/></b></a>") && !refused("<a x='1' y='2'/>"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// The XML files of the repository and of ../shared/conformance (when present).
 fn corpus() -> Vec<PathBuf> {
     let root = support::root();

@@ -20,16 +20,31 @@ use std::borrow::Cow;
 use roxmltree::Error;
 use rustc_hash::FxHashMap;
 
+use crate::xml::limits::{Limits, check_pi_target};
 use crate::xml::parse::{Built, dedup_prefixes, eol};
 use crate::xml::scan::{self, QualName, pos_at};
 use crate::xml::tree::{NameId, NodeId, NsBinding, Tree, XML_NS};
 
 const XMLNS_URI: &str = "http://www.w3.org/2000/xmlns/";
 
+/// The error of a condition the limits pre-scan refuses (see [`parse`]); never the one shown.
+pub(crate) const PRESCAN: Error = Error::NodesLimitReached;
+
 /// Parses `text`, which must hold no `<!DOCTYPE` where markup may start (the caller routes
 /// such documents to roxmltree).
-pub(crate) fn parse(text: &str, spans_valid: bool, spans: bool) -> Result<Built, Error> {
+///
+/// The limits are checked on the way, with the other conditions of the pre-scan
+/// ([`crate::xml::limits::prescan`]): where one fails, the parse stops with [`PRESCAN`] and the
+/// caller runs the pre-scan for its error, which on a well-formed prefix is the same.
+pub(crate) fn parse(
+    text: &str,
+    spans_valid: bool,
+    spans: bool,
+    limits: &Limits,
+) -> Result<Built, Error> {
     let mut p = Builder::new(text, spans);
+    p.max_depth = limits.max_depth as usize;
+    p.max_attributes = limits.max_attributes as usize;
     p.document()?;
     Ok(Built {
         tree: p.tree,
@@ -94,6 +109,8 @@ struct Builder<'t> {
     attr_buf: String,
     ns_buf: Vec<NsBinding>,
     has_root: bool,
+    max_depth: usize,
+    max_attributes: usize,
 }
 
 impl<'t> Builder<'t> {
@@ -132,7 +149,15 @@ impl<'t> Builder<'t> {
             attr_buf: String::new(),
             ns_buf: Vec::new(),
             has_root: false,
+            max_depth: usize::MAX,
+            max_attributes: usize::MAX,
         }
+    }
+
+    /// Fails with [`PRESCAN`] when a processing instruction (or the XML declaration) at
+    /// `start` breaks the pre-scan's rule for its name.
+    fn check_pi(&self, start: usize) -> Result<(), Error> {
+        check_pi_target(self.text, start).map_err(|_| PRESCAN)
     }
 
     // ----- cursor -----
@@ -241,6 +266,7 @@ impl<'t> Builder<'t> {
     // come in this order and be well-formed; their values are not checked here (the decoder
     // reads the encoding).
     fn xml_declaration(&mut self) -> Result<(), Error> {
+        self.check_pi(self.pos)?;
         self.pos += 5;
         self.decl_spaces()?;
         if !self.starts_with(b"version") {
@@ -349,6 +375,7 @@ impl<'t> Builder<'t> {
         }
         self.flush_text();
         let start = self.pos;
+        self.check_pi(start)?;
         self.pos += 2;
         let target_end =
             scan::name_at(self.text, self.pos).ok_or_else(|| Error::InvalidName(self.here()))?;
@@ -480,6 +507,10 @@ impl<'t> Builder<'t> {
     fn start_tag(&mut self) -> Result<bool, Error> {
         self.flush_text();
         let start = self.pos;
+        // The pre-scan's conditions: the depth, and no name starting with ':'.
+        if self.open.len() >= self.max_depth || self.b.get(start + 1) == Some(&b':') {
+            return Err(PRESCAN);
+        }
         let (name, name_end) = scan::qname_at(self.text, start + 1)?;
         if name.prefix == "xmlns" {
             return Err(Error::InvalidElementNamePrefix(pos_at(
@@ -491,6 +522,7 @@ impl<'t> Builder<'t> {
         self.attrs.clear();
         self.attr_buf.clear();
         self.decl_start = self.ns.len();
+        let mut count = 0;
         while !self.at_end() {
             let has_space = self.starts_with_space();
             self.skip_spaces();
@@ -509,6 +541,12 @@ impl<'t> Builder<'t> {
                 _ => {
                     if !has_space {
                         self.expect_spaces()?;
+                    }
+                    // The pre-scan's conditions: the number of attributes (declarations
+                    // included), and no name starting with ':'.
+                    count += 1;
+                    if count > self.max_attributes || self.b[self.pos] == b':' {
+                        return Err(PRESCAN);
                     }
                     self.attribute()?;
                 }
@@ -746,6 +784,9 @@ impl<'t> Builder<'t> {
     // ETag ::= '</' Name S? '>'
     fn end_tag(&mut self) -> Result<(), Error> {
         let start = self.pos;
+        if self.b.get(start + 2) == Some(&b':') {
+            return Err(PRESCAN);
+        }
         let (name, end) = scan::qname_at(self.text, start + 2)?;
         self.pos = end;
         self.skip_spaces();

@@ -156,7 +156,7 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), XmlError> {
 /// A processing instruction's target must end with white space or `?>`, and `xml` (any case)
 /// is the XML declaration, at the very start only. roxmltree accepts `<?xml<a?>` and `<?pi<a?>`
 /// mid-document, which webxsl would then write back as a second declaration (the xdt fuzzer).
-fn check_pi_target(text: &str, lt: usize) -> Result<(), XmlError> {
+pub(crate) fn check_pi_target(text: &str, lt: usize) -> Result<(), XmlError> {
     let after = &text[lt + 2..];
     let len = after
         .find(|c: char| {

@@ -1,9 +1,10 @@
 //! The lossless XML layer: decoding, limits, parsing into an arena [`Tree`] with byte spans,
 //! and writing an unedited [`Document`] back byte for byte.
 //!
-//! Pipeline: bytes → [`encoding::decode`] (BOM, declared encoding) → [`limits::prescan`] (depth,
-//! attribute count, DTD) → one pass over the text (src/xml/build.rs over src/xml/scan.rs:
-//! well-formedness, namespaces, positions) → [`Tree`] (names interned, values zero-copy where
+//! Pipeline: bytes → [`encoding::decode`] (BOM, declared encoding) → one pass over the text
+//! (src/xml/build.rs over src/xml/scan.rs: well-formedness, namespaces, positions, and the limits
+//! of [`limits::prescan`] checked on the way; the pre-scan itself runs only to name the error of
+//! a refused document) → [`Tree`] (names interned, values zero-copy where
 //! possible, spans for every tag, attribute name and value). Documents with a DTD (allowed only
 //! by [`Limits::allow_dtd`]) are read by roxmltree instead and converted into the same tree.
 

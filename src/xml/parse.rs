@@ -1,4 +1,5 @@
-//! Parsing: limits pre-scan, roxmltree, then conversion into a [`Tree`] with byte spans.
+//! Parsing: the one-pass parser (limits checked on the way), or for a document with a DTD the
+//! limits pre-scan, roxmltree and a conversion into the same [`Tree`] with byte spans.
 
 use crate::xml::error::XmlError;
 use crate::xml::limits::{Limits, prescan};
@@ -53,13 +54,15 @@ pub fn parse_text_in_one_pass(text: String, limits: &Limits) -> Result<Tree, Xml
 }
 
 fn one_pass(text: String, limits: &Limits, spans: bool) -> Result<Tree, (XmlError, String)> {
-    let checked = limits
-        .check_size(text.len())
-        .and_then(|()| prescan(&text, limits))
-        .and_then(|()| {
-            crate::xml::build::parse(&text, spans_valid(&text, limits), spans)
-                .map_err(|e| syntax_error(&text, &e))
-        });
+    // The parse checks the limits as it goes; the pre-scan runs only to name the error of a
+    // document that fails, as it would have before the parse (its error comes first).
+    let checked = limits.check_size(text.len()).and_then(|()| {
+        crate::xml::build::parse(&text, spans_valid(&text, limits), spans, limits).map_err(|e| {
+            prescan(&text, limits)
+                .err()
+                .unwrap_or_else(|| syntax_error(&text, &e))
+        })
+    });
     match checked {
         Ok(built) => Ok(built.into_tree(text)),
         Err(e) => Err((e, text)),
