@@ -1022,3 +1022,49 @@ fn every_rule_is_documented_with_its_severity() {
         assert!(doc.contains(&row), "docs/rules.md has no row {row}");
     }
 }
+
+/// Many files are validated on every core: the reports, the read errors and the JSON entries
+/// still come out in the order the files were given, and the same as one file at a time.
+#[test]
+fn many_files_report_in_the_order_given() {
+    let dir = support::temp_dir("validate-order");
+    let samples = support::samples();
+    let mut args: Vec<String> = vec!["validate".into(), "--format".into(), "json".into()];
+    let mut expected = Vec::new();
+    for i in 0..40 {
+        let path = if i == 17 {
+            // A path that cannot be read, in the middle.
+            dir.join("missing").join("web.config")
+        } else if i == 23 {
+            let p = dir.join(format!("{i}.config"));
+            std::fs::write(&p, "<configuration><a></configuration>").unwrap();
+            p
+        } else {
+            let p = dir.join(format!("{i}.config"));
+            std::fs::copy(&samples[i % samples.len()], &p).unwrap();
+            p
+        };
+        if i != 17 {
+            expected.push(path.display().to_string());
+        }
+        args.push(path.display().to_string());
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = support::run(&argv);
+    assert_eq!(o.status.code(), Some(2), "a file could not be read");
+    assert!(
+        support::stderr(&o).contains("missing"),
+        "{}",
+        support::stderr(&o)
+    );
+    let json: serde_json::Value = serde_json::from_str(&support::stdout(&o)).unwrap();
+    let files = json["files"].as_array().expect("files");
+    let order: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(order, expected);
+    // Each entry is what validating that file alone gives.
+    for (f, path) in files.iter().zip(&expected) {
+        let alone = support::run(&["validate", "--format", "json", path]);
+        let alone: serde_json::Value = serde_json::from_str(&support::stdout(&alone)).unwrap();
+        assert_eq!(f, &alone["files"][0], "{path}");
+    }
+}

@@ -228,3 +228,50 @@ pub fn list_rules(rules: &[&webxsl::validate::Rule]) -> String {
     }
     out
 }
+
+/// `f` of each item, in the items' order, computed on every core (inline for one item). For
+/// work that only reads, such as validating files: what a worker computes is sent back and
+/// put in order.
+pub fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
+        for w in 0..workers {
+            let (tx, next, f) = (tx.clone(), &next, &f);
+            let spawned = std::thread::Builder::new()
+                .name(format!("webxsl-{w}"))
+                .stack_size(super::STACK_SIZE)
+                .spawn_scoped(s, move || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        if tx.send((i, f(item))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            // A worker that cannot start leaves its share to the others (and to this thread
+            // when none started).
+            if spawned.is_err() {
+                break;
+            }
+        }
+        drop(tx);
+        for (i, r) in rx {
+            out[i] = Some(r);
+        }
+    });
+    // Items no worker took (none could start): here.
+    out.into_iter()
+        .zip(items)
+        .map(|(r, item)| r.unwrap_or_else(|| f(item)))
+        .collect()
+}

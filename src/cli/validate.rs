@@ -7,7 +7,8 @@ use webxsl::validate::{self, FileReport, RULES, ValidateOptions, report};
 
 use super::apply::{expand_files, read_failure};
 use super::output::{
-    below_min_grade, check_ignore, list_rules, min_grade, write_file_atomic, write_stdout,
+    below_min_grade, check_ignore, list_rules, map_in_order, min_grade, write_file_atomic,
+    write_stdout,
 };
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, IisArg};
 
@@ -72,12 +73,19 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
         reports.push(validate::validate_owned("<stdin>", input, &opts));
     } else {
         let files = expand_files(&args.files)?;
-        for f in &files {
+        // Files are validated on every core; reports and read errors come out in file order.
+        let outcomes = map_in_order(&files, |f| {
             let name = f.display().to_string();
             match std::fs::read(f) {
-                Ok(bytes) => reports.push(validate::validate_owned(&name, bytes, &opts)),
-                Err(e) => {
-                    eprint!("{}", read_failure(&name, &e).rendered);
+                Ok(bytes) => Ok(validate::validate_owned(&name, bytes, &opts)),
+                Err(e) => Err(read_failure(&name, &e).rendered),
+            }
+        });
+        for o in outcomes {
+            match o {
+                Ok(r) => reports.push(r),
+                Err(rendered) => {
+                    eprint!("{rendered}");
                     code = EXIT_ERROR;
                 }
             }
