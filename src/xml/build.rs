@@ -127,6 +127,9 @@ impl<'t> Builder<'t> {
         let bound = (2 * lts + eqs + 1).min(b.len() + 1);
         tree.reserve(bound);
         tree.reserve_spans(bound);
+        // A web.config has a few dozen distinct names; a large one rarely more than hundreds.
+        let names = (b.len() / 128).clamp(48, 512);
+        tree.reserve_names(names);
         tree.begin_source(text);
         let mut uri_ids = FxHashMap::default();
         uri_ids.insert(Cow::Borrowed(""), 0);
@@ -140,7 +143,7 @@ impl<'t> Builder<'t> {
             ns: Vec::new(),
             uris: vec![Cow::Borrowed(""), Cow::Borrowed(XML_NS)],
             uri_ids,
-            names: FxHashMap::default(),
+            names: FxHashMap::with_capacity_and_hasher(names, Default::default()),
             attrs: Vec::new(),
             attr_uris: Vec::new(),
             decl_start: 0,

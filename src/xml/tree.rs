@@ -156,8 +156,9 @@ pub struct NsBinding {
 #[derive(Clone, Debug)]
 pub struct Tree {
     nodes: Vec<NodeData>,
-    atoms: Vec<Box<str>>,
-    atom_map: FxHashMap<Box<str>, u32>,
+    /// Interned strings; the map shares each one's allocation (one allocation an atom).
+    atoms: Vec<Arc<str>>,
+    atom_map: FxHashMap<Arc<str>, u32>,
     names: Vec<QName>,
     name_map: FxHashMap<QName, u32>,
     ns_table: Vec<NsBinding>,
@@ -255,6 +256,15 @@ impl Tree {
         self.nodes.reserve(nodes);
     }
 
+    /// Reserves room for `n` distinct strings and names (parser only: growing the tables
+    /// costs more than their size on a small document).
+    pub(crate) fn reserve_names(&mut self, n: usize) {
+        self.atoms.reserve(n);
+        self.atom_map.reserve(n);
+        self.names.reserve(n);
+        self.name_map.reserve(n);
+    }
+
     /// Reserves room for the spans of `nodes` nodes (parser only).
     pub(crate) fn reserve_spans(&mut self, nodes: usize) {
         if self.keep_spans {
@@ -319,8 +329,9 @@ impl Tree {
             return Atom(a);
         }
         let a = self.atoms.len() as u32;
-        self.atoms.push(s.into());
-        self.atom_map.insert(s.into(), a);
+        let shared: Arc<str> = Arc::from(s);
+        self.atoms.push(Arc::clone(&shared));
+        self.atom_map.insert(shared, a);
         Atom(a)
     }
 
