@@ -32,7 +32,8 @@ impl<'a> Checker<'a> {
             tree,
             text,
             lines: tree.line_index(),
-            findings: Vec::new(),
+            // A typical config has a handful of findings: room for them without regrowing.
+            findings: Vec::with_capacity(16),
         }
     }
 
