@@ -14,7 +14,7 @@ use webxsl::xdt::{XdtError, XdtTransform};
 use webxsl::xml::Limits;
 use webxsl::xslt::{Stylesheet, TransformOptions};
 
-use super::output::{Failure, write_file_atomic, write_stdout, xml_diagnostic};
+use super::output::{Failure, in_order, write_file_atomic, write_stdout, xml_diagnostic};
 use super::xslt::{compile, params};
 use super::{ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, IisArg, ParamArgs};
 
@@ -543,58 +543,31 @@ fn process(job: &Job, path: &Path, args: &ApplyArgs, color: bool) -> Outcome {
 /// Many files: --check, --diff or --in-place. One failing file does not stop the others. Files
 /// are processed on every core; what they print comes out in the order they were given.
 fn batch(job: &Job, files: &[PathBuf], args: &ApplyArgs, color: bool) -> anyhow::Result<i32> {
-    use std::collections::BTreeMap;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     // More workers than cores: with --in-place a file spends most of its time waiting for
     // fsync, and those waits overlap.
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .saturating_mul(4)
-        .clamp(1, files.len().max(1));
-    let next = AtomicUsize::new(0);
+        .saturating_mul(4);
     let mut failed = 0usize;
     let mut changed = 0usize;
     let mut output_error = None;
-    std::thread::scope(|s| -> anyhow::Result<()> {
-        let (tx, rx) = std::sync::mpsc::channel::<(usize, Outcome)>();
-        for w in 0..workers {
-            let tx = tx.clone();
-            let next = &next;
-            std::thread::Builder::new()
-                .name(format!("webxsl-{w}"))
-                .stack_size(super::STACK_SIZE)
-                .spawn_scoped(s, move || {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(path) = files.get(i) else { break };
-                        // A closed receiver means the output failed: stop taking files.
-                        if tx.send((i, process(job, path, args, color))).is_err() {
-                            break;
-                        }
-                    }
-                })?;
-        }
-        drop(tx);
-        let mut pending = BTreeMap::new();
-        let mut due = 0;
-        for (i, outcome) in rx {
-            pending.insert(i, outcome);
-            while let Some(o) = pending.remove(&due) {
-                due += 1;
-                eprint!("{}", o.stderr);
-                failed += usize::from(o.failed);
-                changed += usize::from(o.changed);
-                if !o.stdout.is_empty() {
-                    if let Err(e) = write_stdout(o.stdout.as_bytes()) {
-                        output_error = Some(e);
-                        return Ok(());
-                    }
+    in_order(
+        files,
+        workers,
+        |path| process(job, path, args, color),
+        |o: Outcome| {
+            eprint!("{}", o.stderr);
+            failed += usize::from(o.failed);
+            changed += usize::from(o.changed);
+            if !o.stdout.is_empty() {
+                if let Err(e) = write_stdout(o.stdout.as_bytes()) {
+                    output_error = Some(e);
+                    return false;
                 }
             }
-        }
-        Ok(())
-    })?;
+            true
+        },
+    );
     if let Some(e) = output_error {
         return Err(e.into());
     }

@@ -229,49 +229,76 @@ pub fn list_rules(rules: &[&webxsl::validate::Rule]) -> String {
     out
 }
 
-/// `f` of each item, in the items' order, computed on every core (inline for one item). For
-/// work that only reads, such as validating files: what a worker computes is sent back and
-/// put in order.
+/// `f` of each item, in the items' order, computed on every core (inline for one item): for
+/// work that only reads, such as validating files.
 pub fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut out = Vec::with_capacity(items.len());
+    in_order(items, cores, f, |r| {
+        out.push(r);
+        true
+    });
+    out
+}
+
+/// Runs `f` on each item on `workers` threads and gives the results to `sink` in the items'
+/// order, each as soon as it and those before it are done. When `sink` answers `false` (its
+/// output failed), the workers take no more items. A worker that cannot start leaves its share
+/// to the others, or to this thread when none started.
+pub fn in_order<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    f: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(R) -> bool,
+) {
+    use std::collections::BTreeMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    if workers <= 1 {
-        return items.iter().map(f).collect();
-    }
+    let workers = workers.min(items.len());
     let next = AtomicUsize::new(0);
-    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    let mut started = 0;
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
-        for w in 0..workers {
-            let (tx, next, f) = (tx.clone(), &next, &f);
-            let spawned = std::thread::Builder::new()
-                .name(format!("webxsl-{w}"))
-                .stack_size(super::STACK_SIZE)
-                .spawn_scoped(s, move || {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        if tx.send((i, f(item))).is_err() {
-                            break;
+        if workers > 1 {
+            for w in 0..workers {
+                let (tx, next, f) = (tx.clone(), &next, &f);
+                let spawned = std::thread::Builder::new()
+                    .name(format!("webxsl-{w}"))
+                    .stack_size(super::STACK_SIZE)
+                    .spawn_scoped(s, move || {
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(item) = items.get(i) else { break };
+                            // A closed receiver means the output failed: stop taking items.
+                            if tx.send((i, f(item))).is_err() {
+                                break;
+                            }
                         }
-                    }
-                });
-            // A worker that cannot start leaves its share to the others (and to this thread
-            // when none started).
-            if spawned.is_err() {
-                break;
+                    });
+                if spawned.is_err() {
+                    break;
+                }
+                started += 1;
             }
         }
         drop(tx);
+        if started == 0 {
+            for item in items {
+                if !sink(f(item)) {
+                    return;
+                }
+            }
+            return;
+        }
+        let mut pending = BTreeMap::new();
+        let mut due = 0;
         for (i, r) in rx {
-            out[i] = Some(r);
+            pending.insert(i, r);
+            while let Some(r) = pending.remove(&due) {
+                due += 1;
+                if !sink(r) {
+                    return;
+                }
+            }
         }
     });
-    // Items no worker took (none could start): here.
-    out.into_iter()
-        .zip(items)
-        .map(|(r, item)| r.unwrap_or_else(|| f(item)))
-        .collect()
 }
