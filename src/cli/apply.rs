@@ -417,7 +417,6 @@ fn diff_of(name: &str, applied: &Applied, color: bool) -> Option<String> {
     )
 }
 
-/// One input to stdout (or `-o`), or its diff, or its check.
 /// The input of [`one`].
 enum Input<'a> {
     Stdin(Vec<u8>),
@@ -425,6 +424,7 @@ enum Input<'a> {
     File(Vec<u8>, &'a Path),
 }
 
+/// One input to stdout (or `-o`), or its diff, or its check.
 fn one(
     job: &Job,
     name: &str,

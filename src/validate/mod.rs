@@ -429,16 +429,8 @@ pub struct ValidateOptions {
 
 /// Validates one document.
 pub fn validate(path: &str, bytes: &[u8], opts: &ValidateOptions) -> FileReport {
-    let doc = match Document::parse(bytes, &Limits::default()) {
-        Ok(d) => d,
-        Err(e) => {
-            let text = crate::xml::encoding::decode(bytes)
-                .map(|(t, _)| t)
-                .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned());
-            return malformed(path, text, &e);
-        }
-    };
-    report_of(path, doc, opts)
+    // The copy is the one decoding would make.
+    validate_owned(path, bytes.to_vec(), opts)
 }
 
 /// [`validate`] for bytes the caller gives up: UTF-8 (the usual case) becomes the document's

@@ -42,9 +42,7 @@ pub(crate) fn parse(
     spans: bool,
     limits: &Limits,
 ) -> Result<Built, Error> {
-    let mut p = Builder::new(text, spans);
-    p.max_depth = limits.max_depth as usize;
-    p.max_attributes = limits.max_attributes as usize;
+    let mut p = Builder::new(text, spans, limits);
     p.document()?;
     Ok(Built {
         tree: p.tree,
@@ -114,7 +112,7 @@ struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    fn new(text: &'t str, spans: bool) -> Self {
+    fn new(text: &'t str, spans: bool, limits: &Limits) -> Self {
         let b = text.as_bytes();
         let mut tree = Tree::new();
         if !spans {
@@ -152,8 +150,8 @@ impl<'t> Builder<'t> {
             attr_buf: String::new(),
             ns_buf: Vec::new(),
             has_root: false,
-            max_depth: usize::MAX,
-            max_attributes: usize::MAX,
+            max_depth: limits.max_depth as usize,
+            max_attributes: limits.max_attributes as usize,
         }
     }
 

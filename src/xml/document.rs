@@ -54,7 +54,11 @@ impl Document {
             String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into())
         };
         if let Err(e) = limits.check_size(bytes.len()) {
-            return Err((e, lossy(bytes)));
+            let text = match decode(&bytes) {
+                Ok((text, _)) => text,
+                Err(_) => lossy(bytes),
+            };
+            return Err((e, text));
         }
         let (text, encoding) =
             crate::xml::encoding::decode_owned_or_back(bytes).map_err(|(e, b)| (e, lossy(b)))?;

@@ -12,13 +12,13 @@ use rustc_hash::FxHashMap;
 /// with a `<!DOCTYPE` (only when [`Limits::allow_dtd`]) goes through roxmltree, which expands
 /// the DTD's entities. Both give the same tree and the same errors.
 pub fn parse_text(text: String, limits: &Limits) -> Result<Tree, XmlError> {
-    parse_text_with(text, limits, true)
+    parse_text_with(text, limits, true).map_err(|(e, _)| e)
 }
 
 /// [`parse_text`] without byte spans, for a document that is only read (a transform's input):
 /// 16 bytes less a node. Documents with a DTD keep theirs.
 pub fn parse_text_without_spans(text: String, limits: &Limits) -> Result<Tree, XmlError> {
-    parse_text_with(text, limits, false)
+    parse_text_with(text, limits, false).map_err(|(e, _)| e)
 }
 
 /// Decodes and parses bytes the caller gives up (UTF-8 without a copy) into a tree without byte
@@ -31,18 +31,15 @@ pub fn parse_bytes_without_spans(bytes: Vec<u8>, limits: &Limits) -> Result<Tree
 
 /// [`parse_text`] that gives the text back with an error, for a report that shows it.
 pub fn parse_text_or_back(text: String, limits: &Limits) -> Result<Tree, (XmlError, String)> {
+    parse_text_with(text, limits, true)
+}
+
+/// The one-pass parser, or roxmltree for a document with a DTD (which keeps its spans).
+fn parse_text_with(text: String, limits: &Limits, spans: bool) -> Result<Tree, (XmlError, String)> {
     if limits.allow_dtd && memchr::memmem::find(text.as_bytes(), b"<!DOCTYPE").is_some() {
         with_roxmltree(text, limits)
     } else {
-        one_pass(text, limits, true)
-    }
-}
-
-fn parse_text_with(text: String, limits: &Limits, spans: bool) -> Result<Tree, XmlError> {
-    if limits.allow_dtd && memchr::memmem::find(text.as_bytes(), b"<!DOCTYPE").is_some() {
-        parse_text_with_roxmltree(text, limits)
-    } else {
-        one_pass(text, limits, spans).map_err(|(e, _)| e)
+        one_pass(text, limits, spans)
     }
 }
 
