@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use webxsl::apply::{
-    Applied, ApplyError, ApplyOptions, BrokenEntry, apply_stylesheet, apply_stylesheet_owned,
-    apply_transforms,
+    Applied, ApplyError, ApplyOptions, BrokenEntry, ProfileTransform, apply_stylesheet,
+    apply_stylesheet_owned, apply_transforms,
 };
 use webxsl::diag::Diagnostic;
 use webxsl::diff::unified;
@@ -213,8 +213,10 @@ fn xdt_messages(name: &str, messages: &[XdtError]) -> String {
 
 /// What turns one input into output.
 enum Transform {
-    /// A stylesheet, given or generated from a profile.
+    /// A stylesheet.
     Xsl(Box<Stylesheet>),
+    /// A header profile (applied natively, or through its generated stylesheet).
+    Profile(Box<ProfileTransform>),
     /// XDT transforms, applied in order.
     Xdt(Vec<XdtTransform>),
 }
@@ -231,6 +233,7 @@ impl Job {
     fn run(&self, input: &[u8]) -> Result<Applied, ApplyError> {
         match &self.transform {
             Transform::Xsl(sheet) => apply_stylesheet(sheet, input, &self.opts),
+            Transform::Profile(p) => p.apply(input, &self.opts),
             Transform::Xdt(chain) => {
                 let chain: Vec<&XdtTransform> = chain.iter().collect();
                 let applied = apply_transforms(&chain, input, &self.opts)?;
@@ -247,6 +250,7 @@ impl Job {
     fn run_owned(&self, input: Vec<u8>) -> Result<Applied, ApplyError> {
         match &self.transform {
             Transform::Xsl(sheet) => apply_stylesheet_owned(sheet, input, &self.opts),
+            Transform::Profile(p) => p.apply_owned(input, &self.opts),
             Transform::Xdt(_) => self.run(&input),
         }
     }
@@ -291,8 +295,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<i32> {
     let transform = match (&args.xsl, &args.profile) {
         (Some(xsl), _) => Transform::Xsl(Box::new(compile(xsl)?)),
         (None, Some(p)) => {
-            let sheet = webxsl::apply::profile_stylesheet(&super::profiles::load(p)?);
-            Transform::Xsl(Box::new(sheet))
+            Transform::Profile(Box::new(ProfileTransform::new(&super::profiles::load(p)?)))
         }
         (None, None) => Transform::Xdt(load_transforms(&args.xdt, args.strict)?),
     };

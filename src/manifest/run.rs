@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::{Manifest, ManifestError, Plan};
-use crate::apply::{ApplyOptions, apply_stylesheet, apply_transforms, profile_stylesheet};
+use crate::apply::{ApplyOptions, ProfileTransform, apply_stylesheet, apply_transforms};
 use crate::validate::{FileReport, ValidateOptions, grade, validate};
 use crate::xdt::XdtTransform;
 use crate::xml::Limits;
@@ -47,7 +47,7 @@ impl FileCheck {
 
 /// What an entry runs, compiled.
 struct Compiled {
-    profile: Option<Stylesheet>,
+    profile: Option<ProfileTransform>,
     xsl: Option<(Stylesheet, TransformOptions)>,
     xdt: Vec<XdtTransform>,
 }
@@ -59,7 +59,7 @@ impl Manifest {
         plan.entries
             .iter()
             .map(|e| {
-                let profile = e.profile.as_ref().map(profile_stylesheet);
+                let profile = e.profile.as_ref().map(ProfileTransform::new);
                 let xsl = match &e.xsl {
                     Some((path, params)) => {
                         let sheet = Stylesheet::from_file(path)
@@ -195,8 +195,9 @@ fn check_file(
 
 /// Runs one entry on the bytes, in place.
 fn run_entry(c: &Compiled, cur: &mut Vec<u8>) -> Result<(), String> {
-    if let Some(sheet) = &c.profile {
-        *cur = apply_stylesheet(sheet, cur, &ApplyOptions::default())
+    if let Some(profile) = &c.profile {
+        *cur = profile
+            .apply(cur, &ApplyOptions::default())
             .map_err(|x| x.to_string())?
             .bytes;
     }

@@ -269,70 +269,18 @@ impl Exec<'_> {
     ) -> Result<NodeId, XsltError> {
         self.count_output(loc)?;
         let f = self.out.last_mut().expect("an output frame");
-        let t = &mut f.tree;
-        let name = t.intern_name(prefix, local, uri);
-        let el = t.append_element(f.parent, name);
-        let mut ns: Vec<NsBinding> = t.namespaces(el).to_vec();
-        for (p, u) in namespaces {
-            bind(t, &mut ns, p, u);
-        }
-        let pa = t.intern(prefix);
-        let current = ns
-            .iter()
-            .find(|b| b.prefix == pa)
-            .map(|b| t.atom(b.uri).to_owned());
-        if current.as_deref().unwrap_or("") != uri {
-            bind(t, &mut ns, prefix, uri);
-        }
-        t.set_namespaces(el, &ns);
-        Ok(el)
+        Ok(start_element(
+            &mut f.tree,
+            f.parent,
+            (prefix, local, uri),
+            namespaces,
+        ))
     }
 
     /// Adds an attribute to an element of the current output tree, binding its namespace.
     fn add_attribute(&mut self, el: NodeId, prefix: &str, local: &str, uri: &str, value: &str) {
         let f = self.out.last_mut().expect("an output frame");
-        let t = &mut f.tree;
-        let prefix = if uri.is_empty() {
-            String::new()
-        } else {
-            let bound = |t: &Tree, p: &str| {
-                t.namespaces(el)
-                    .iter()
-                    .rev()
-                    .find(|b| t.atom(b.prefix) == p)
-                    .map(|b| t.atom(b.uri).to_owned())
-            };
-            let usable = |t: &Tree, p: &str| {
-                !p.is_empty() && p != "xmlns" && bound(t, p).is_none_or(|u| u == uri)
-            };
-            let chosen = if uri == XML_NS {
-                "xml".to_owned()
-            } else if usable(t, prefix) {
-                prefix.to_owned()
-            } else if let Some(b) = t
-                .namespaces(el)
-                .iter()
-                .find(|b| t.atom(b.uri) == uri && !t.atom(b.prefix).is_empty())
-            {
-                t.atom(b.prefix).to_owned()
-            } else {
-                let mut k = 1;
-                loop {
-                    let cand = format!("ns_{k}");
-                    if usable(t, &cand) {
-                        break cand;
-                    }
-                    k += 1;
-                }
-            };
-            if chosen != "xml" && bound(t, &chosen).is_none() {
-                let (pa, ua) = (t.intern(&chosen), t.intern(uri));
-                t.add_namespace(el, pa, ua);
-            }
-            chosen
-        };
-        let name = t.intern_name(&prefix, local, uri);
-        t.set_attribute(el, name, value);
+        add_attribute(&mut f.tree, el, (prefix, local, uri), value);
     }
 
     /// The attributes of the current output element, as (name, value).
@@ -449,55 +397,7 @@ impl Exec<'_> {
         // The result tree starts with the source's names (see `Stylesheet::transform`).
         let same_names = src.doc == 0 && self.out.len() == 1;
         let frame = self.out.last_mut().expect("frame");
-        let dt = &mut frame.tree;
-        let mut names: rustc_hash::FxHashMap<NameId, NameId> = Default::default();
-        let mut name_of = |dt: &mut Tree, n: NodeId| {
-            let id = st.name_id(n).expect("named");
-            if same_names {
-                return id;
-            }
-            *names.entry(id).or_insert_with(|| {
-                dt.intern_name(st.prefix(n), st.local_name(n), st.namespace_uri(n))
-            })
-        };
-        // (source node, destination parent, whether the parent is the copy of its parent).
-        let mut work: Vec<(NodeId, NodeId, bool)> = vec![(src.node, frame.parent, false)];
-        while let Some((n, dst, under_copy)) = work.pop() {
-            match st.kind(n) {
-                NodeKind::Element => {
-                    let name = name_of(dt, n);
-                    let el = dt.append_element(dst, name);
-                    let inherits = under_copy
-                        && st.parent(n).is_some_and(|p| {
-                            let (mine, theirs) = (st.namespaces(n), st.namespaces(p));
-                            std::ptr::eq(mine, theirs)
-                        })
-                        && {
-                            // Its own prefix is bound as the copied parent binds it.
-                            let (p, u) = (st.prefix(n), st.namespace_uri(n));
-                            dt.namespaces(el)
-                                .iter()
-                                .any(|b| dt.atom(b.prefix) == p && dt.atom(b.uri) == u)
-                        };
-                    if !inherits {
-                        copy_namespaces(st, n, dt, el);
-                    }
-                    for a in st.attributes(n) {
-                        let an = name_of(dt, a);
-                        dt.set_attribute(el, an, st.value(a));
-                    }
-                    let mut c = st.last_child(n);
-                    while let Some(k) = c {
-                        work.push((k, el, true));
-                        c = st.prev_sibling(k);
-                    }
-                }
-                NodeKind::Text | NodeKind::Comment | NodeKind::ProcessingInstruction => {
-                    copy_leaf(st, n, dt, dst);
-                }
-                NodeKind::Root | NodeKind::Attribute => {}
-            }
-        }
+        copy_element_deep(st, src.node, &mut frame.tree, frame.parent, same_names);
     }
 
     /// Applies attribute sets (and the sets they use) to the element being built.
@@ -546,8 +446,147 @@ impl Exec<'_> {
     }
 }
 
+/// A deep copy of element `src` of `st` under `parent` in `dt`, as `xsl:copy-of` makes it
+/// (see [`Exec::copy_element_deep`]); `same_names`: `dt` shares `st`'s names (it was made
+/// with [`Tree::with_names_of`]), so a name is taken as it is.
+pub(crate) fn copy_element_deep(
+    st: &Tree,
+    src: NodeId,
+    dt: &mut Tree,
+    parent: NodeId,
+    same_names: bool,
+) {
+    let mut names: rustc_hash::FxHashMap<NameId, NameId> = Default::default();
+    let mut name_of = |dt: &mut Tree, n: NodeId| {
+        let id = st.name_id(n).expect("named");
+        if same_names {
+            return id;
+        }
+        *names
+            .entry(id)
+            .or_insert_with(|| dt.intern_name(st.prefix(n), st.local_name(n), st.namespace_uri(n)))
+    };
+    // (source node, destination parent, whether the parent is the copy of its parent).
+    let mut work: Vec<(NodeId, NodeId, bool)> = vec![(src, parent, false)];
+    while let Some((n, dst, under_copy)) = work.pop() {
+        match st.kind(n) {
+            NodeKind::Element => {
+                let name = name_of(dt, n);
+                let el = dt.append_element(dst, name);
+                let inherits = under_copy
+                    && st.parent(n).is_some_and(|p| {
+                        let (mine, theirs) = (st.namespaces(n), st.namespaces(p));
+                        std::ptr::eq(mine, theirs)
+                    })
+                    && {
+                        // Its own prefix is bound as the copied parent binds it.
+                        let (p, u) = (st.prefix(n), st.namespace_uri(n));
+                        dt.namespaces(el)
+                            .iter()
+                            .any(|b| dt.atom(b.prefix) == p && dt.atom(b.uri) == u)
+                    };
+                if !inherits {
+                    copy_namespaces(st, n, dt, el);
+                }
+                for a in st.attributes(n) {
+                    let an = name_of(dt, a);
+                    dt.set_attribute(el, an, st.value(a));
+                }
+                let mut c = st.last_child(n);
+                while let Some(k) = c {
+                    work.push((k, el, true));
+                    c = st.prev_sibling(k);
+                }
+            }
+            NodeKind::Text | NodeKind::Comment | NodeKind::ProcessingInstruction => {
+                copy_leaf(st, n, dt, dst);
+            }
+            NodeKind::Root | NodeKind::Attribute => {}
+        }
+    }
+}
+
+/// Creates element (`prefix`, `local`, `uri`) under `parent` in `t` with the given namespace
+/// nodes (on top of the inherited ones), making sure its own name's namespace is bound: what a
+/// literal result element and `xsl:element` make.
+pub(crate) fn start_element(
+    t: &mut Tree,
+    parent: NodeId,
+    (prefix, local, uri): (&str, &str, &str),
+    namespaces: &[(Arc<str>, Arc<str>)],
+) -> NodeId {
+    let name = t.intern_name(prefix, local, uri);
+    let el = t.append_element(parent, name);
+    let mut ns: Vec<NsBinding> = t.namespaces(el).to_vec();
+    for (p, u) in namespaces {
+        bind(t, &mut ns, p, u);
+    }
+    let pa = t.intern(prefix);
+    let current = ns
+        .iter()
+        .find(|b| b.prefix == pa)
+        .map(|b| t.atom(b.uri).to_owned());
+    if current.as_deref().unwrap_or("") != uri {
+        bind(t, &mut ns, prefix, uri);
+    }
+    t.set_namespaces(el, &ns);
+    el
+}
+
+/// Adds an attribute (`prefix`, `local`, `uri`) to element `el` of `t`, binding its namespace
+/// (a prefix of its own when the given one is taken): what `xsl:attribute` and an attribute's
+/// `xsl:copy` do.
+pub(crate) fn add_attribute(
+    t: &mut Tree,
+    el: NodeId,
+    (prefix, local, uri): (&str, &str, &str),
+    value: &str,
+) {
+    let prefix = if uri.is_empty() {
+        String::new()
+    } else {
+        let bound = |t: &Tree, p: &str| {
+            t.namespaces(el)
+                .iter()
+                .rev()
+                .find(|b| t.atom(b.prefix) == p)
+                .map(|b| t.atom(b.uri).to_owned())
+        };
+        let usable = |t: &Tree, p: &str| {
+            !p.is_empty() && p != "xmlns" && bound(t, p).is_none_or(|u| u == uri)
+        };
+        let chosen = if uri == XML_NS {
+            "xml".to_owned()
+        } else if usable(t, prefix) {
+            prefix.to_owned()
+        } else if let Some(b) = t
+            .namespaces(el)
+            .iter()
+            .find(|b| t.atom(b.uri) == uri && !t.atom(b.prefix).is_empty())
+        {
+            t.atom(b.prefix).to_owned()
+        } else {
+            let mut k = 1;
+            loop {
+                let cand = format!("ns_{k}");
+                if usable(t, &cand) {
+                    break cand;
+                }
+                k += 1;
+            }
+        };
+        if chosen != "xml" && bound(t, &chosen).is_none() {
+            let (pa, ua) = (t.intern(&chosen), t.intern(uri));
+            t.add_namespace(el, pa, ua);
+        }
+        chosen
+    };
+    let name = t.intern_name(&prefix, local, uri);
+    t.set_attribute(el, name, value);
+}
+
 /// Appends a copy of text, comment or processing instruction `n` of `st` to `dst` in `dt`.
-fn copy_leaf(st: &Tree, n: NodeId, dt: &mut Tree, dst: NodeId) {
+pub(crate) fn copy_leaf(st: &Tree, n: NodeId, dt: &mut Tree, dst: NodeId) {
     match st.kind(n) {
         NodeKind::Text if st.value(n).is_empty() => {
             // An empty CDATA section is still a node: libxslt copies it, and the element then
@@ -573,7 +612,7 @@ fn copy_leaf(st: &Tree, n: NodeId, dt: &mut Tree, dst: NodeId) {
 /// Gives element `el` of `dt`, the copy of source element `n` of `st`, the source's namespace
 /// nodes on top of those it inherits, and a binding for its own prefix (an element in no
 /// namespace under a default namespace needs `xmlns=""`).
-fn copy_namespaces(st: &Tree, n: NodeId, dt: &mut Tree, el: NodeId) {
+pub(crate) fn copy_namespaces(st: &Tree, n: NodeId, dt: &mut Tree, el: NodeId) {
     let mut ns: Vec<NsBinding> = dt.namespaces(el).to_vec();
     for (p, u) in namespace_bindings(st, n) {
         if p != "xml" {

@@ -33,6 +33,10 @@ mod sort;
 mod templates;
 mod variables;
 
+pub(crate) use construct::{
+    add_attribute, copy_element_deep, copy_leaf, copy_namespaces, start_element,
+};
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 

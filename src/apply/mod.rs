@@ -2,6 +2,10 @@
 //! diff against the input holds only the real change (see [`crate::patch`]), in the input's
 //! encoding.
 
+mod profile;
+
+pub use profile::ProfileTransform;
+
 use crate::diag::Pos;
 use crate::iis::{Duplicate, IisVersion, duplicates};
 use crate::patch::{NotAnEdit, minimal_edit_with};
@@ -397,13 +401,13 @@ pub fn profile_stylesheet(profile: &Profile) -> Stylesheet {
 }
 
 /// Applies a header profile to a document's bytes: exactly what applying its generated XSL
-/// template does.
+/// template does (see [`ProfileTransform`], which also serves many documents).
 pub fn apply_profile(
     profile: &Profile,
     input: &[u8],
     opts: &ApplyOptions,
 ) -> Result<Applied, ApplyError> {
-    apply_stylesheet(&profile_stylesheet(profile), input, opts)
+    ProfileTransform::new(profile).apply(input, opts)
 }
 
 /// Configs a generated template must never break (HTTP 500.19), whatever the profile: an empty
@@ -439,11 +443,14 @@ pub fn check_generated(profile: &Profile, xdt: bool) -> Result<(), String> {
     } else {
         None
     };
+    // The XSL template itself, not the native application of the profile.
+    let sheet = (!xdt).then(|| profile_stylesheet(profile));
     for (what, config, xdt_too) in SELF_CHECK_CONFIGS {
-        let r = match &transform {
-            Some(t) if *xdt_too => apply_transforms(&[t], config.as_bytes(), &opts),
-            Some(_) => continue,
-            None => apply_profile(profile, config.as_bytes(), &opts),
+        let r = match (&transform, &sheet) {
+            (Some(t), _) if *xdt_too => apply_transforms(&[t], config.as_bytes(), &opts),
+            (Some(_), _) => continue,
+            (None, Some(sheet)) => apply_stylesheet(sheet, config.as_bytes(), &opts),
+            (None, None) => unreachable!("a template is XSL or XDT"),
         };
         match r {
             Ok(_) => {}
