@@ -238,19 +238,52 @@ impl Diagnostic {
 
     /// [`Diagnostic::render`], appended to `out`.
     pub fn render_into(&self, out: &mut String) {
+        DiagnosticRef {
+            severity: self.severity,
+            file: self.file.as_deref(),
+            pos: self.pos,
+            message: &self.message,
+            source_line: self.source_line.as_deref(),
+            hint: self.hint.as_deref(),
+            code: self.code.as_deref(),
+        }
+        .render_into(out);
+    }
+}
+
+/// A [`Diagnostic`] whose parts are borrowed: what a report of many findings renders without a
+/// copy of each message, path and hint.
+#[derive(Clone, Copy, Debug)]
+pub struct DiagnosticRef<'a> {
+    /// How serious it is.
+    pub severity: Severity,
+    /// The file, as the user named it.
+    pub file: Option<&'a str>,
+    /// Where in the file.
+    pub pos: Option<Pos>,
+    /// What happened.
+    pub message: &'a str,
+    /// The offending line, if known.
+    pub source_line: Option<&'a str>,
+    /// How to fix it, if we know.
+    pub hint: Option<&'a str>,
+    /// A rule id, printed as `warning[rule-id]`.
+    pub code: Option<&'a str>,
+}
+
+impl DiagnosticRef<'_> {
+    /// Appends the rendering of [`Diagnostic::render`] to `out`.
+    pub fn render_into(&self, out: &mut String) {
         use fmt::Write as _;
-        let line_len = self
-            .source_line
-            .as_ref()
-            .map_or(0, |l| 2 * l.len().min(400) + 16);
+        let line_len = self.source_line.map_or(0, |l| 2 * l.len().min(400) + 16);
         out.reserve(
             64 + self.message.len()
-                + self.file.as_ref().map_or(0, String::len)
-                + self.hint.as_ref().map_or(0, String::len)
+                + self.file.map_or(0, str::len)
+                + self.hint.map_or(0, str::len)
                 + line_len,
         );
         // Writing into a String cannot fail.
-        match (&self.file, self.pos) {
+        match (self.file, self.pos) {
             (Some(f), Some(p)) => {
                 let _ = write!(out, "{f}:{}:{}: ", p.line, p.col);
             }
@@ -264,19 +297,19 @@ impl Diagnostic {
             (None, None) => {}
         }
         out.push_str(self.severity.as_str());
-        if let Some(code) = &self.code {
+        if let Some(code) = self.code {
             out.push('[');
             out.push_str(code);
             out.push(']');
         }
         out.push_str(": ");
-        out.push_str(&self.message);
+        out.push_str(self.message);
         out.push('\n');
-        if let (Some(line), Some(pos)) = (&self.source_line, self.pos) {
+        if let (Some(line), Some(pos)) = (self.source_line, self.pos) {
             // Show the line as printable text: tabs stay (so the caret lines up), controls go.
             let printable = |c: char| !c.is_control() || c == '\t';
             let shown: std::borrow::Cow<'_, str> = if line.chars().all(printable) {
-                line.as_str().into()
+                line.into()
             } else {
                 line.chars()
                     .map(|c| if printable(c) { c } else { ' ' })
@@ -298,7 +331,7 @@ impl Diagnostic {
             );
             out.push_str("^\n");
         }
-        if let Some(hint) = &self.hint {
+        if let Some(hint) = self.hint {
             out.push_str("  = hint: ");
             out.push_str(hint);
             out.push('\n');

@@ -733,3 +733,37 @@ fn apply_profile_in_place_then_check_is_clean() {
     let o = run(&["apply", "--profile", "recommended", "--check", &pattern]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+#[test]
+fn a_closed_pipe_ends_a_batch_report_quietly() {
+    // validate writes its human report file by file: a reader that goes away early stops the
+    // batch without an error, whichever file was being written.
+    let dir = temp_dir("pipe-batch");
+    let sample = &support::samples()[0];
+    let mut args = vec!["validate".to_owned()];
+    for i in 0..300 {
+        let p = dir.join(format!("{i}.config"));
+        std::fs::copy(sample, &p).unwrap();
+        args.push(p.display().to_string());
+    }
+    let mut child = webxsl()
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    out.read_exact(&mut first).unwrap();
+    drop(out);
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_ne!(status.code(), Some(2), "stderr: {err}");
+    assert!(!err.contains("pipe"), "{err}");
+}

@@ -1067,4 +1067,26 @@ fn many_files_report_in_the_order_given() {
         let alone: serde_json::Value = serde_json::from_str(&support::stdout(&alone)).unwrap();
         assert_eq!(f, &alone["files"][0], "{path}");
     }
+    // The human report, written file by file as the files are done: each file's part is the
+    // one it has alone, in the order given, then the totals.
+    let human: Vec<&str> = argv
+        .iter()
+        .copied()
+        .filter(|a| *a != "--format" && *a != "json")
+        .collect();
+    let o = support::run(&human);
+    assert_eq!(o.status.code(), Some(2));
+    let mut want = String::new();
+    for path in &expected {
+        let alone = support::stdout(&support::run(&["validate", path]));
+        let part = &alone[..alone.rfind("1 file: ").expect("the totals")];
+        want.push_str(part);
+    }
+    let got = support::stdout(&o);
+    assert!(got.starts_with(&want), "{got}");
+    assert!(
+        got[want.len()..].starts_with("39 files: "),
+        "{}",
+        &got[want.len()..]
+    );
 }

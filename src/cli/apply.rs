@@ -546,11 +546,11 @@ fn process(job: &Job, path: &Path, args: &ApplyArgs, color: bool) -> Outcome {
 /// Many files: --check, --diff or --in-place. One failing file does not stop the others. Files
 /// are processed on every core; what they print comes out in the order they were given.
 fn batch(job: &Job, files: &[PathBuf], args: &ApplyArgs, color: bool) -> anyhow::Result<i32> {
-    // More workers than cores: with --in-place a file spends most of its time waiting for
-    // fsync, and those waits overlap.
+    // More workers than cores with --in-place: a file spends most of its time waiting for
+    // fsync, and those waits overlap. Otherwise one a core.
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .saturating_mul(4);
+        .saturating_mul(if args.in_place { 4 } else { 1 });
     let mut failed = 0usize;
     let mut changed = 0usize;
     let mut output_error = None;

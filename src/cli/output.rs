@@ -229,22 +229,11 @@ pub fn list_rules(rules: &[&webxsl::validate::Rule]) -> String {
     out
 }
 
-/// `f` of each item, in the items' order, computed on every core (inline for one item): for
-/// work that only reads, such as validating files.
-pub fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut out = Vec::with_capacity(items.len());
-    in_order(items, cores, f, |r| {
-        out.push(r);
-        true
-    });
-    out
-}
-
-/// Runs `f` on each item on `workers` threads and gives the results to `sink` in the items'
-/// order, each as soon as it and those before it are done. When `sink` answers `false` (its
-/// output failed), the workers take no more items. A worker that cannot start leaves its share
-/// to the others, or to this thread when none started.
+/// Runs `f` on each item on `workers` threads (this one among them) and gives the results to
+/// `sink` in the items' order, each as soon as it and those before it are done. When `sink`
+/// answers `false` (its output failed), no more items are taken. A worker that cannot start
+/// leaves its share to the others. This thread works too, and hands on what is due between
+/// its own items, so it seldom sleeps and wakes once a result.
 pub fn in_order<T: Sync, R: Send>(
     items: &[T],
     workers: usize,
@@ -255,50 +244,59 @@ pub fn in_order<T: Sync, R: Send>(
     use std::sync::atomic::{AtomicUsize, Ordering};
     let workers = workers.min(items.len());
     let next = AtomicUsize::new(0);
-    let mut started = 0;
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
-        if workers > 1 {
-            for w in 0..workers {
-                let (tx, next, f) = (tx.clone(), &next, &f);
-                let spawned = std::thread::Builder::new()
-                    .name(format!("webxsl-{w}"))
-                    .stack_size(super::STACK_SIZE)
-                    .spawn_scoped(s, move || {
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(item) = items.get(i) else { break };
-                            // A closed receiver means the output failed: stop taking items.
-                            if tx.send((i, f(item))).is_err() {
-                                break;
-                            }
+        for w in 1..workers {
+            let (tx, next, f) = (tx.clone(), &next, &f);
+            let spawned = std::thread::Builder::new()
+                .name(format!("webxsl-{w}"))
+                .stack_size(super::STACK_SIZE)
+                .spawn_scoped(s, move || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        // A closed receiver means the output failed: stop taking items.
+                        if tx.send((i, f(item))).is_err() {
+                            break;
                         }
-                    });
-                if spawned.is_err() {
-                    break;
-                }
-                started += 1;
+                    }
+                });
+            if spawned.is_err() {
+                break;
             }
         }
         drop(tx);
-        if started == 0 {
-            for item in items {
-                if !sink(f(item)) {
-                    return;
-                }
-            }
-            return;
-        }
         let mut pending = BTreeMap::new();
         let mut due = 0;
-        for (i, r) in rx {
-            pending.insert(i, r);
-            while let Some(r) = pending.remove(&due) {
-                due += 1;
+        // Hands on the results that are due; `false` when the sink failed.
+        let mut hand_on = |pending: &mut BTreeMap<usize, R>, due: &mut usize| {
+            while let Some(r) = pending.remove(due) {
+                *due += 1;
                 if !sink(r) {
-                    return;
+                    return false;
                 }
             }
+            true
+        };
+        loop {
+            while let Ok((i, r)) = rx.try_recv() {
+                pending.insert(i, r);
+            }
+            if !hand_on(&mut pending, &mut due) {
+                // Workers stop at their next item.
+                next.store(items.len(), Ordering::Relaxed);
+                return;
+            }
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            pending.insert(i, f(item));
         }
+        for (i, r) in rx {
+            pending.insert(i, r);
+            if !hand_on(&mut pending, &mut due) {
+                return;
+            }
+        }
+        hand_on(&mut pending, &mut due);
     });
 }

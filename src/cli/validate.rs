@@ -7,8 +7,7 @@ use webxsl::validate::{self, FileReport, RULES, ValidateOptions, report};
 
 use super::apply::{expand_files, read_failure};
 use super::output::{
-    below_min_grade, check_ignore, list_rules, map_in_order, min_grade, write_file_atomic,
-    write_stdout,
+    below_min_grade, check_ignore, in_order, list_rules, min_grade, write_file_atomic, write_stdout,
 };
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, IisArg};
 
@@ -67,32 +66,77 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     };
     let mut code = EXIT_OK;
     let mut reports: Vec<FileReport> = Vec::new();
+    // The human report's part of each file, rendered where the file was validated.
+    let human = args.format == ValidateFormat::Human;
+    let mut parts = String::new();
     if args.files.is_empty() || args.files == ["-"] {
         let mut input = Vec::new();
         std::io::stdin().read_to_end(&mut input)?;
         reports.push(validate::validate_owned("<stdin>", input, &opts));
+        if human {
+            report::human_file(&reports[0], &mut parts);
+        }
     } else {
         let files = expand_files(&args.files)?;
-        // Files are validated on every core; reports and read errors come out in file order.
-        let outcomes = map_in_order(&files, |f| {
-            let name = f.display().to_string();
-            match std::fs::read(f) {
-                Ok(bytes) => Ok(validate::validate_owned(&name, bytes, &opts)),
-                Err(e) => Err(read_failure(&name, &e).rendered),
-            }
-        });
-        for o in outcomes {
-            match o {
-                Ok(r) => reports.push(r),
-                Err(rendered) => {
-                    eprint!("{rendered}");
-                    code = EXIT_ERROR;
+        // Files are validated on every core; reports and read errors come out in file order,
+        // and the human report's part of each file is written as soon as those before it are.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut output_error = None;
+        in_order(
+            &files,
+            cores,
+            |f| {
+                let name = f.display().to_string();
+                match std::fs::read(f) {
+                    Ok(bytes) => {
+                        let mut r = validate::validate_owned(&name, bytes, &opts);
+                        let mut part = String::new();
+                        if human {
+                            report::human_file(&r, &mut part);
+                            // The rest needs only the severities and the grade: what goes is
+                            // freed here, where the next file reuses it.
+                            r.text = String::new();
+                            r.headers = Vec::new();
+                            for f in &mut r.findings {
+                                f.message = String::new();
+                                f.hint = String::new();
+                            }
+                        }
+                        Ok((r, part))
+                    }
+                    Err(e) => Err(read_failure(&name, &e).rendered),
                 }
-            }
+            },
+            |o| {
+                match o {
+                    Ok((r, part)) => {
+                        reports.push(r);
+                        parts.push_str(&part);
+                    }
+                    Err(rendered) => {
+                        eprint!("{rendered}");
+                        code = EXIT_ERROR;
+                    }
+                }
+                if parts.len() >= 1 << 16 {
+                    if let Err(e) = write_stdout(parts.as_bytes()) {
+                        output_error = Some(e);
+                        return false;
+                    }
+                    parts.clear();
+                }
+                true
+            },
+        );
+        if let Some(e) = output_error {
+            return Err(e.into());
         }
     }
     let mut out = match args.format {
-        ValidateFormat::Human => report::human(&reports),
+        ValidateFormat::Human => {
+            parts.push_str(&report::human_totals(&reports));
+            parts
+        }
         ValidateFormat::Json => serde_json::to_string_pretty(&report::json(&reports))?,
         ValidateFormat::Sarif => serde_json::to_string_pretty(&report::sarif(&reports))?,
         ValidateFormat::Html => webxsl::html::validate::page(&reports),

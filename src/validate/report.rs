@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::grade::Grade;
 use super::{FileReport, RULES, Rule};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{DiagnosticRef, Severity};
 
 /// `grade B (score 70): csp-not-implemented -25, ...`: a grade with the tests that cost or
 /// earned points.
@@ -53,31 +53,44 @@ pub fn totals(what: &str, n: usize, severities: impl Iterator<Item = Severity>) 
 pub fn human(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for r in reports {
-        let lines = crate::diag::LineIndex::new(if r.findings.is_empty() { "" } else { &r.text });
-        for f in &r.findings {
-            Diagnostic::error(f.message.clone())
-                .severity(f.severity)
-                .code(f.rule)
-                .in_file(r.path.clone())
-                .at(f.pos)
-                .with_indexed_source(&r.text, &lines)
-                .with_hint(f.hint.clone())
-                .render_into(&mut out);
-        }
-        match &r.grade {
-            Some(g) => out.push_str(&format!("{}: {}\n", r.path, grade_summary(g))),
-            None => out.push_str(&format!("{}: no grade (not XML)\n", r.path)),
-        }
-        out.push('\n');
+        human_file(r, &mut out);
     }
-    out.push_str(&totals(
+    out.push_str(&human_totals(reports));
+    out
+}
+
+/// One file's part of the human report: its findings with their lines, and its grade (a
+/// batch renders each file's part where it validated it, on any thread).
+pub fn human_file(r: &FileReport, out: &mut String) {
+    let lines = crate::diag::LineIndex::new(if r.findings.is_empty() { "" } else { &r.text });
+    for f in &r.findings {
+        DiagnosticRef {
+            severity: f.severity,
+            file: Some(&r.path),
+            pos: Some(f.pos),
+            message: &f.message,
+            source_line: lines.line(&r.text, f.pos.line),
+            hint: Some(&f.hint),
+            code: Some(f.rule),
+        }
+        .render_into(out);
+    }
+    match &r.grade {
+        Some(g) => out.push_str(&format!("{}: {}\n", r.path, grade_summary(g))),
+        None => out.push_str(&format!("{}: no grade (not XML)\n", r.path)),
+    }
+    out.push('\n');
+}
+
+/// The last line of the human report: how many files, errors and warnings.
+pub fn human_totals(reports: &[FileReport]) -> String {
+    totals(
         "file",
         reports.len(),
         reports
             .iter()
             .flat_map(|r| r.findings.iter().map(|f| f.severity)),
-    ));
-    out
+    )
 }
 
 /// The JSON report.
