@@ -16,7 +16,9 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use divan::{Bencher, black_box};
-use webxsl::apply::{ApplyOptions, apply_profile, apply_stylesheet, profile_stylesheet};
+use webxsl::apply::{
+    ApplyOptions, ProfileTransform, apply_profile, apply_stylesheet, profile_stylesheet,
+};
 use webxsl::validate::{ValidateOptions, validate};
 use webxsl::xml::{Document, Limits};
 use webxsl::xpath::{SimpleEnv, XPath};
@@ -126,7 +128,7 @@ fn apply_minimal(b: Bencher, size: &str) {
         .bench(|| apply_stylesheet(&FACTORY, input(size), &ApplyOptions::default()).unwrap());
 }
 
-/// A profile, stylesheet compiled once (what a batch does).
+/// A profile through its generated stylesheet, compiled once.
 #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn apply_recommended(b: Bencher, size: &str) {
     let p = webxsl::profile::presets::get("recommended").unwrap();
@@ -135,9 +137,18 @@ fn apply_recommended(b: Bencher, size: &str) {
         .bench(|| apply_stylesheet(&sheet, input(size), &ApplyOptions::default()).unwrap());
 }
 
-/// A profile including generating and compiling its stylesheet (what one file costs).
+/// A profile applied natively (what `apply --profile` does), without the stylesheet.
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+fn apply_recommended_native(b: Bencher, size: &str) {
+    let p = webxsl::profile::presets::get("recommended").unwrap();
+    let t = ProfileTransform::new(&p);
+    b.counter(bytes(size))
+        .bench(|| t.apply(input(size), &ApplyOptions::default()).unwrap());
+}
+
+/// A profile on one small file, from the profile (what one file costs).
 #[divan::bench]
-fn apply_recommended_small_with_compile() {
+fn apply_recommended_small() {
     let p = webxsl::profile::presets::get("recommended").unwrap();
     apply_profile(&p, black_box(&SMALL), &ApplyOptions::default()).unwrap();
 }

@@ -451,3 +451,21 @@ fn directed_cases_give_what_the_stylesheets_give() {
         }
     }
 }
+
+#[test]
+fn a_config_with_many_locations_gives_what_the_stylesheets_give() {
+    // Multi-tenant configs hold thousands of <location>s: each is looked up as the tree is
+    // built, and the result is still the template's.
+    let mut s = String::from(
+        "<configuration>\n  <system.webServer>\n    <httpProtocol>\n      <customHeaders>\n        <add name=\"X-Frame-Options\" value=\"SAMEORIGIN\" />\n      </customHeaders>\n    </httpProtocol>\n  </system.webServer>\n",
+    );
+    for i in 0..400 {
+        s.push_str(&format!("  <location path=\"tenant{i}\">\n    <system.webServer>\n      <httpProtocol>\n        <customHeaders>\n          <add name=\"X-Frame-Options\" value=\"DENY\" />\n          <add name=\"X-Tenant\" value=\"{i}\" />\n        </customHeaders>\n      </httpProtocol>\n    </system.webServer>\n  </location>\n"));
+    }
+    s.push_str("</configuration>\n");
+    for name in presets::NAMES {
+        let p = presets::get(name).unwrap();
+        let t = ProfileTransform::new(&p);
+        assert!(compare(&t, &p, s.as_bytes()), "{name} not native");
+    }
+}

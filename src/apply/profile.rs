@@ -33,6 +33,8 @@
 
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
+
 use super::{Applied, ApplyError, ApplyOptions, Original, finish};
 use crate::generate::NET_CONFIG_NS;
 use crate::profile::Profile;
@@ -323,7 +325,7 @@ enum Role {
 
 /// The roles of a document's elements and the homes of the chains.
 struct Plan {
-    roles: Vec<(NodeId, Role)>,
+    roles: FxHashMap<NodeId, Role>,
     /// The home of each chain.
     homes: Vec<NodeId>,
     /// The application's collections.
@@ -369,7 +371,7 @@ impl Plan {
         if t.local_name(root) != "configuration" || !(ns.is_empty() || ns == NET_CONFIG_NS) {
             return None;
         }
-        let mut roles = Vec::new();
+        let mut roles = FxHashMap::default();
         let locations = kids(t, &[root], "location", ns)?;
         let (apps, others): (Vec<NodeId>, Vec<NodeId>) =
             locations.iter().partition(|&&l| is_app_location(t, l));
@@ -391,9 +393,7 @@ impl Plan {
                     }
                 };
                 for &e in top.iter().chain(if k == 0 { &[][..] } else { &app[..] }) {
-                    if !roles.iter().any(|r| r.0 == e) {
-                        roles.push((e, Role::Prefix(i)));
-                    }
+                    roles.entry(e).or_insert(Role::Prefix(i));
                 }
                 top = kids(t, &top, name, ns)?;
                 app = kids(t, &app, name, ns)?;
@@ -407,7 +407,7 @@ impl Plan {
                 Role::Settings(n.settings.iter().position(|s| s.0 == leaf)?)
             };
             for &e in top.iter().chain(&app) {
-                roles.push((e, role));
+                roles.insert(e, role);
             }
             let home = levels
                 .iter()
@@ -438,7 +438,7 @@ impl Plan {
     }
 
     fn role(&self, e: NodeId) -> Option<Role> {
-        self.roles.iter().find(|r| r.0 == e).map(|r| r.1)
+        self.roles.get(&e).copied()
     }
 }
 
