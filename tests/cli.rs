@@ -164,8 +164,16 @@ fn a_closed_pipe_is_not_an_error() {
     }
     s.push_str("</configuration>\n");
     std::fs::write(&big, s).unwrap();
+    let (status, err) = close_early(&["inspect", "--tree", big.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(0), "stderr: {err}");
+    assert!(err.is_empty(), "{err}");
+}
+
+/// Runs webxsl with `args`, reads 16 bytes of its output and closes the pipe: its exit status
+/// and standard error.
+fn close_early<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (std::process::ExitStatus, String) {
     let mut child = webxsl()
-        .args(["inspect", "--tree", big.to_str().unwrap()])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -182,8 +190,7 @@ fn a_closed_pipe_is_not_an_error() {
         .unwrap()
         .read_to_string(&mut err)
         .unwrap();
-    assert_eq!(status.code(), Some(0), "stderr: {err}");
-    assert!(err.is_empty(), "{err}");
+    (status, err)
 }
 
 // ----- webxsl xslt -----
@@ -746,24 +753,7 @@ fn a_closed_pipe_ends_a_batch_report_quietly() {
         std::fs::copy(sample, &p).unwrap();
         args.push(p.display().to_string());
     }
-    let mut child = webxsl()
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut first = [0u8; 16];
-    out.read_exact(&mut first).unwrap();
-    drop(out);
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let (status, err) = close_early(&args);
     assert_ne!(status.code(), Some(2), "stderr: {err}");
     assert!(!err.contains("pipe"), "{err}");
 }
