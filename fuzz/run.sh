@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH=${1:-600}
 mkdir -p logs
-for t in ${TARGETS:-parse parse_differential xpath xslt apply xdt}; do
+for t in ${TARGETS:-parse parse_differential xpath xslt apply profile_native xdt}; do
     mkdir -p "corpus/$t"
     RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$t" "corpus/$t" -- \
         -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \

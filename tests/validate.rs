@@ -647,8 +647,10 @@ fn sample(name: &str) -> String {
 }
 
 /// A directory with a malformed file, a clean one and one with an error-level finding.
-fn report_dir() -> PathBuf {
-    let d = support::temp_dir("validate-reports");
+/// A directory of configs for `test` alone (tests run in parallel: a shared one would be
+/// removed and rewritten under another test's feet).
+fn report_dir(test: &str) -> PathBuf {
+    let d = support::temp_dir(&format!("validate-reports-{test}"));
     std::fs::write(
         d.join("broken.config"),
         "<configuration>\n  <a>\n</configuration>\n",
@@ -667,7 +669,7 @@ fn report_dir() -> PathBuf {
 
 #[test]
 fn human_output_and_exit_codes() {
-    let d = report_dir();
+    let d = report_dir("human_output_and_exit_codes");
     let clean = d.join("clean.config").display().to_string();
     let dup = d.join("duplicate.config").display().to_string();
     let broken = d.join("broken.config").display().to_string();
@@ -758,7 +760,7 @@ fn human_output_and_exit_codes() {
 
 #[test]
 fn json_output_has_the_documented_shape() {
-    let d = report_dir();
+    let d = report_dir("json_output_has_the_documented_shape");
     let files: Vec<String> = ["broken", "clean", "duplicate"]
         .iter()
         .map(|n| d.join(format!("{n}.config")).display().to_string())
@@ -803,7 +805,7 @@ fn json_output_has_the_documented_shape() {
 
 #[test]
 fn sarif_output_passes_the_sarif_2_1_0_schema() {
-    let d = report_dir();
+    let d = report_dir("sarif_output_passes_the_sarif_2_1_0_schema");
     let mut files: Vec<String> = ["broken", "clean", "duplicate"]
         .iter()
         .map(|n| d.join(format!("{n}.config")).display().to_string())
