@@ -8,26 +8,8 @@
 use webxsl::apply::{Applied, ApplyError, ApplyOptions, ProfileTransform, apply_stylesheet};
 use webxsl::profile::{self, Profile, presets};
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
+mod support;
+use support::Rng;
 
 const NAMES: &[&str] = &[
     "X-Frame-Options",
@@ -57,7 +39,7 @@ const CFG_NS: &str = "http://schemas.microsoft.com/.NetConfiguration/v2.0";
 fn entries(r: &mut Rng, nl: &str, indent: &str) -> String {
     let mut s = String::new();
     for _ in 0..r.below(6) {
-        let name = r.pick(NAMES);
+        let name = *r.pick(NAMES);
         let e = match r.below(12) {
             0 => "<clear />".to_owned(),
             1 | 2 => format!("<remove name=\"{name}\" />"),
@@ -184,7 +166,7 @@ fn config(r: &mut Rng) -> String {
         s.push_str(&sections(r, nl, 1, coll, inner_ns));
     }
     for _ in 0..r.below(3) {
-        let path = r.pick(&[
+        let path = *r.pick(&[
             " path=\".\"",
             "",
             " path=\"\"",
@@ -236,7 +218,7 @@ fn random_profile(r: &mut Rng) -> Option<Profile> {
     t.push_str("[headers]\n");
     let mut seen: Vec<String> = Vec::new();
     for _ in 0..1 + r.below(4) {
-        let n = r.pick(&[
+        let n = *r.pick(&[
             "X-Frame-Options",
             "X-Content-Type-Options",
             "Referrer-Policy",
@@ -248,7 +230,7 @@ fn random_profile(r: &mut Rng) -> Option<Profile> {
             continue;
         }
         seen.push(n.to_owned());
-        let v = r.pick(&[
+        let v = *r.pick(&[
             "DENY",
             "nosniff",
             "no-referrer",
@@ -351,7 +333,9 @@ fn presets_on_the_samples_give_what_their_stylesheets_give() {
 
 #[test]
 fn random_profiles_on_random_configs_give_what_their_stylesheets_give() {
-    let mut r = Rng(0x5EED_CAFE_F00D_0001);
+    // The generator's state 0x5EED_CAFE_F00D_0001 (`Rng::new` multiplies the seed by the golden
+    // ratio): the cases this test was written and measured with.
+    let mut r = Rng::new(0xFF62_C041_A350_733D);
     let mut profiles: Vec<(Profile, ProfileTransform)> = presets::NAMES
         .iter()
         .map(|n| presets::get(n).unwrap())

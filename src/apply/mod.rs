@@ -435,22 +435,24 @@ const SELF_CHECK_CONFIGS: &[(&str, &str, bool)] = &[
 /// applied to a few typical configs adds no entry IIS refuses. `Err` says on which and why.
 pub fn check_generated(profile: &Profile, xdt: bool) -> Result<(), String> {
     let opts = ApplyOptions::default();
-    let transform = if xdt {
-        Some(
+    /// The template checked: for XSL the stylesheet itself, not the profile applied natively.
+    enum Template {
+        Xdt(XdtTransform),
+        Xsl(Stylesheet),
+    }
+    let template = if xdt {
+        Template::Xdt(
             XdtTransform::from_str(&crate::generate::xdt(profile), "generated.xdt")
                 .map_err(|e| format!("internal: the generated XDT does not load: {e}"))?,
         )
     } else {
-        None
+        Template::Xsl(profile_stylesheet(profile))
     };
-    // The XSL template itself, not the native application of the profile.
-    let sheet = (!xdt).then(|| profile_stylesheet(profile));
     for (what, config, xdt_too) in SELF_CHECK_CONFIGS {
-        let r = match (&transform, &sheet) {
-            (Some(t), _) if *xdt_too => apply_transforms(&[t], config.as_bytes(), &opts),
-            (Some(_), _) => continue,
-            (None, Some(sheet)) => apply_stylesheet(sheet, config.as_bytes(), &opts),
-            (None, None) => unreachable!("a template is XSL or XDT"),
+        let r = match &template {
+            Template::Xdt(t) if *xdt_too => apply_transforms(&[t], config.as_bytes(), &opts),
+            Template::Xdt(_) => continue,
+            Template::Xsl(sheet) => apply_stylesheet(sheet, config.as_bytes(), &opts),
         };
         match r {
             Ok(_) => {}

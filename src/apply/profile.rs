@@ -39,9 +39,7 @@ use super::{Applied, ApplyError, ApplyOptions, Original, finish};
 use crate::generate::NET_CONFIG_NS;
 use crate::profile::Profile;
 use crate::xml::{Document, NodeId, NodeKind, Tree};
-use crate::xslt::exec::{
-    add_attribute, copy_element_deep, copy_leaf, copy_namespaces, start_element,
-};
+use crate::xslt::exec::{add_attribute, copy_element, copy_element_deep, copy_leaf, start_element};
 use crate::xslt::{Method, OutputSpec, Stylesheet};
 
 /// A header profile ready to apply: natively where [`Native`] covers the profile and the
@@ -95,11 +93,11 @@ impl ProfileTransform {
         input: &[u8],
         opts: &ApplyOptions,
     ) -> Option<Result<Applied, ApplyError>> {
+        let native = self.native.as_ref()?;
         let doc = match Document::parse(input, &opts.limits) {
             Ok(d) => d,
             Err(e) => return Some(Err(e.into())),
         };
-        let native = self.native.as_ref()?;
         let (tree, copies) = native.build(&doc, opts)?;
         Some(native_finish(
             &doc,
@@ -518,9 +516,7 @@ impl Build<'_> {
     /// `xsl:copy` of element `n` with its attributes (`apply-templates select="@*"`).
     fn copy(&mut self, n: NodeId, parent: NodeId) -> NodeId {
         let (st, dt) = (self.src, &mut self.dst);
-        let name = dt.intern_name(st.prefix(n), st.local_name(n), st.namespace_uri(n));
-        let el = dt.append_element(parent, name);
-        copy_namespaces(st, n, dt, el);
+        let el = copy_element(st, n, dt, parent);
         for a in st.attributes(n) {
             add_attribute(
                 dt,

@@ -340,13 +340,7 @@ impl Exec<'_> {
                     }
                 }
                 XNodeKind::Element => {
-                    let name = dt.intern_name(
-                        st.prefix(n.node),
-                        st.local_name(n.node),
-                        st.namespace_uri(n.node),
-                    );
-                    let el = dt.append_element(dst, name);
-                    copy_namespaces(st, n.node, dt, el);
+                    let el = copy_element(st, n.node, dt, dst);
                     if deep {
                         for a in st.attributes(n.node) {
                             let an =
@@ -609,10 +603,19 @@ pub(crate) fn copy_leaf(st: &Tree, n: NodeId, dt: &mut Tree, dst: NodeId) {
     }
 }
 
+/// A copy of element `n` of `st` under `parent` in `dt`, without its attributes or children:
+/// what `xsl:copy` of an element makes (its name and its namespace nodes).
+pub(crate) fn copy_element(st: &Tree, n: NodeId, dt: &mut Tree, parent: NodeId) -> NodeId {
+    let name = dt.intern_name(st.prefix(n), st.local_name(n), st.namespace_uri(n));
+    let el = dt.append_element(parent, name);
+    copy_namespaces(st, n, dt, el);
+    el
+}
+
 /// Gives element `el` of `dt`, the copy of source element `n` of `st`, the source's namespace
 /// nodes on top of those it inherits, and a binding for its own prefix (an element in no
 /// namespace under a default namespace needs `xmlns=""`).
-pub(crate) fn copy_namespaces(st: &Tree, n: NodeId, dt: &mut Tree, el: NodeId) {
+fn copy_namespaces(st: &Tree, n: NodeId, dt: &mut Tree, el: NodeId) {
     let mut ns: Vec<NsBinding> = dt.namespaces(el).to_vec();
     for (p, u) in namespace_bindings(st, n) {
         if p != "xml" {

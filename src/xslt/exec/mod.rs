@@ -34,7 +34,7 @@ mod templates;
 mod variables;
 
 pub(crate) use construct::{
-    add_attribute, copy_element_deep, copy_leaf, copy_namespaces, start_element,
+    add_attribute, copy_element, copy_element_deep, copy_leaf, start_element,
 };
 
 use std::collections::HashMap;
