@@ -1,7 +1,8 @@
 //! Showing a change: a unified diff of the text (line endings shown sanely) and a semantic
 //! summary of the HTTP headers each collection sends, per `<location>`.
 
-use similar::{ChangeTag, TextDiff};
+use rustc_hash::FxHashSet;
+use similar::{ChangeTag, DiffTag, TextDiff};
 
 use crate::model::{CollectionKind, HeaderOp, Scope, header_collections};
 use crate::xml::Tree;
@@ -32,36 +33,49 @@ pub fn unified(
     let diff = TextDiff::configure()
         .timeout(std::time::Duration::from_secs(1))
         .diff_lines(old, new);
-    let paint = |c: &str, s: &str| {
+    // Each piece is written straight into `out` (a batch diffs every file it changes).
+    let open = |out: &mut String, c: &str| {
         if color {
-            format!("{c}{s}{RESET}")
-        } else {
-            s.to_owned()
+            out.push_str(c);
+        }
+    };
+    let close = |out: &mut String| {
+        if color {
+            out.push_str(RESET);
         }
     };
     let (deleted, inserted) = changed_bodies(&diff);
-    let mut out = String::new();
-    out.push_str(&paint(BOLD, &format!("--- {old_label}")));
-    out.push('\n');
-    out.push_str(&paint(BOLD, &format!("+++ {new_label}")));
-    out.push('\n');
+    let mut out = String::with_capacity(256);
+    for (sign, label) in [("---", old_label), ("+++", new_label)] {
+        open(&mut out, BOLD);
+        out.push_str(sign);
+        out.push(' ');
+        out.push_str(label);
+        close(&mut out);
+        out.push('\n');
+    }
     for group in diff.grouped_ops(3) {
         let (first, last) = (&group[0], &group[group.len() - 1]);
         let old_range = first.old_range().start..last.old_range().end;
         let new_range = first.new_range().start..last.new_range().end;
-        let range = |r: &std::ops::Range<usize>| {
+        let range = |out: &mut String, r: &std::ops::Range<usize>| {
+            use std::fmt::Write as _;
             let len = r.end - r.start;
             let start = if len == 0 { r.start } else { r.start + 1 };
-            if len == 1 {
-                format!("{start}")
+            // Writing into a String cannot fail.
+            let _ = if len == 1 {
+                write!(out, "{start}")
             } else {
-                format!("{start},{len}")
-            }
+                write!(out, "{start},{len}")
+            };
         };
-        out.push_str(&paint(
-            CYAN,
-            &format!("@@ -{} +{} @@", range(&old_range), range(&new_range)),
-        ));
+        open(&mut out, CYAN);
+        out.push_str("@@ -");
+        range(&mut out, &old_range);
+        out.push_str(" +");
+        range(&mut out, &new_range);
+        out.push_str(" @@");
+        close(&mut out);
         out.push('\n');
         for op in &group {
             for change in diff.iter_changes(op) {
@@ -76,11 +90,13 @@ pub fn unified(
                     Some(b) => (b, true),
                     None => (body, false),
                 };
-                let line = format!("{sign}{body}");
-                if c.is_empty() {
-                    out.push_str(&line);
-                } else {
-                    out.push_str(&paint(c, &line));
+                if !c.is_empty() {
+                    open(&mut out, c);
+                }
+                out.push(sign);
+                out.push_str(body);
+                if !c.is_empty() {
+                    close(&mut out);
                 }
                 out.push('\n');
                 if !raw.ends_with('\n') {
@@ -105,15 +121,11 @@ pub fn unified(
 /// The bodies (without line ending) of the deleted and of the inserted lines: a changed line
 /// whose body is on the other side too changed only its line ending. Built once, so that the
 /// check is O(1) a line (a full scan a line made reordered files quadratic).
-fn changed_bodies<'a>(
-    diff: &'a TextDiff<'a, 'a, str>,
-) -> (
-    std::collections::HashSet<&'a str>,
-    std::collections::HashSet<&'a str>,
-) {
-    let mut deleted = std::collections::HashSet::new();
-    let mut inserted = std::collections::HashSet::new();
-    for c in diff.iter_all_changes() {
+fn changed_bodies<'a>(diff: &'a TextDiff<'a, 'a, str>) -> (FxHashSet<&'a str>, FxHashSet<&'a str>) {
+    let mut deleted = FxHashSet::default();
+    let mut inserted = FxHashSet::default();
+    let changed = diff.ops().iter().filter(|op| op.tag() != DiffTag::Equal);
+    for c in changed.flat_map(|op| diff.iter_changes(op)) {
         let v = c.value();
         let v = v.strip_suffix('\n').unwrap_or(v);
         let v = v.strip_suffix('\r').unwrap_or(v);

@@ -277,6 +277,35 @@ impl Collection {
             .collect()
     }
 
+    /// The key of an entry element as compared, in one string (see [`Collection::compared`]).
+    pub(super) fn compared_key(&self, t: &Tree, el: NodeId) -> String {
+        self.compared(
+            self.keys
+                .iter()
+                .map(|k| t.attribute_value(el, "", k.name).unwrap_or(k.default)),
+        )
+    }
+
+    /// A key as compared, in one string: [`Collection::normalize`]'s parts joined by NUL (which
+    /// no XML value holds, so two keys are equal exactly when their parts are). One allocation a
+    /// key, where the parts would take one each.
+    pub(super) fn compared<'a>(&self, parts: impl Iterator<Item = &'a str>) -> String {
+        let mut out = String::new();
+        for (i, (k, v)) in self.keys.iter().zip(parts).enumerate() {
+            if i > 0 {
+                out.push('\0');
+            }
+            if k.case_sensitive || !v.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                out.push_str(v);
+            } else if v.is_ascii() {
+                out.extend(v.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                out.push_str(&v.to_lowercase());
+            }
+        }
+        out
+    }
+
     /// `fileExtension='.woff2'`, `statusCode='404' subStatusCode='-1'`.
     pub fn describe_key(&self, key: &[String]) -> String {
         self.keys

@@ -204,8 +204,8 @@ struct InEffect {
 struct Layer<'a> {
     base: Option<&'a Layer<'a>>,
     /// By compared key; the first entry of a key stays, so later duplicates name it.
-    own: rustc_hash::FxHashMap<Vec<String>, InEffect>,
-    removed: rustc_hash::FxHashSet<Vec<String>>,
+    own: rustc_hash::FxHashMap<String, InEffect>,
+    removed: rustc_hash::FxHashSet<String>,
     cleared: bool,
 }
 
@@ -220,7 +220,7 @@ impl<'a> Layer<'a> {
     }
 
     /// The entry in effect for a key, and whether it is inherited.
-    fn get(&self, k: &[String]) -> Option<(&InEffect, bool)> {
+    fn get(&self, k: &str) -> Option<(&InEffect, bool)> {
         if let Some(e) = self.own.get(k) {
             return Some((e, false));
         }
@@ -319,7 +319,9 @@ fn server_layer(version: IisVersion, ci: usize) -> &'static Layer<'static> {
                         origin: Origin::Server(version, d.condition),
                         attrs: Vec::new(),
                     };
-                    server.own.insert(c.normalize(&d.key), entry);
+                    server
+                        .own
+                        .insert(c.compared(d.key.iter().map(String::as_str)), entry);
                 }
                 if c.id == "connectionStrings" {
                     let entry = InEffect {
@@ -330,7 +332,7 @@ fn server_layer(version: IisVersion, ci: usize) -> &'static Layer<'static> {
                             ("providerName".into(), "System.Data.SqlClient".into()),
                         ],
                     };
-                    server.own.insert(vec!["localsqlserver".into()], entry);
+                    server.own.insert("localsqlserver".into(), entry);
                 }
                 server
             })
@@ -391,21 +393,20 @@ fn replay(
             list.removed.clear();
             list.cleared = true;
         } else if c.remove == Some(local) {
-            let written = c.key_of(t, e);
-            let k = c.normalize(&written);
+            let k = c.compared_key(t, e);
             if headers && list.get(&k).is_none() {
                 let readded = std::iter::successors(t.next_sibling(e), |&x| t.next_sibling(x))
                     .filter(|&x| t.kind(x) == NodeKind::Element)
-                    .any(|x| c.add.contains(&t.local_name(x)) && c.normalize(&c.key_of(t, x)) == k);
+                    .any(|x| c.add.contains(&t.local_name(x)) && c.compared_key(t, x) == k);
                 if !readded {
-                    out.useless_removes.push((e, written[0].clone()));
+                    let written = c.key_of(t, e).swap_remove(0);
+                    out.useless_removes.push((e, written));
                 }
             }
             list.own.remove(&k);
             list.removed.insert(k);
         } else if c.add.contains(&local) {
-            let written = c.key_of(t, e);
-            let k = c.normalize(&written);
+            let k = c.compared_key(t, e);
             let attrs: Vec<(String, String)> = if c.on_duplicate == OnDuplicate::NetError {
                 let mut a: Vec<(String, String)> = t
                     .attributes(e)
@@ -439,7 +440,7 @@ fn replay(
                         };
                         out.duplicates.push(Duplicate {
                             collection: c,
-                            key: written,
+                            key: c.key_of(t, e),
                             scope: scope.clone(),
                             second: e,
                             first,

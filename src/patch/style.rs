@@ -131,24 +131,35 @@ impl Style {
 
     /// Appends `v` with each character `special` names replaced, and each the file's encoding
     /// cannot hold written as a character reference; runs of other characters are copied as
-    /// they are.
-    fn escape(&self, v: &str, out: &mut String, special: impl Fn(char) -> Option<&'static str>) {
+    /// they are. `special` names ASCII characters only: the scan goes byte by byte, and looks at
+    /// whole characters only past ASCII in an encoding that cannot hold them all.
+    fn escape(&self, v: &str, out: &mut String, special: impl Fn(u8) -> Option<&'static str>) {
+        let unicode = self.encoding.can_encode(char::MAX);
+        let b = v.as_bytes();
         let mut plain = 0;
-        for (i, c) in v.char_indices() {
-            let named = special(c);
-            if named.is_none() && (c.is_ascii() || self.encoding.can_encode(c)) {
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if c.is_ascii() {
+                if let Some(r) = special(c) {
+                    out.push_str(&v[plain..i]);
+                    out.push_str(r);
+                    plain = i + 1;
+                }
+                i += 1;
                 continue;
             }
-            out.push_str(&v[plain..i]);
-            match named {
-                Some(r) => out.push_str(r),
-                None => {
-                    use std::fmt::Write as _;
-                    // Writing into a String cannot fail.
-                    let _ = write!(out, "&#x{:X};", c as u32);
-                }
+            // The start of a multi-byte character (`i` only ever stops on a boundary).
+            let ch = v[i..].chars().next().expect("a character starts here");
+            let len = ch.len_utf8();
+            if !unicode && !self.encoding.can_encode(ch) {
+                use std::fmt::Write as _;
+                out.push_str(&v[plain..i]);
+                // Writing into a String cannot fail.
+                let _ = write!(out, "&#x{:X};", ch as u32);
+                plain = i + len;
             }
-            plain = i + c.len_utf8();
+            i += len;
         }
         out.push_str(&v[plain..]);
     }
@@ -156,13 +167,13 @@ impl Style {
     /// Escapes an attribute value for the given quote.
     pub fn escape_attr(&self, v: &str, quote: char, out: &mut String) {
         self.escape(v, out, |c| match c {
-            '&' => Some("&amp;"),
-            '<' => Some("&lt;"),
-            '"' if quote == '"' => Some("&quot;"),
-            '\'' if quote == '\'' => Some("&apos;"),
-            '\n' => Some("&#xA;"),
-            '\r' => Some("&#xD;"),
-            '\t' => Some("&#x9;"),
+            b'&' => Some("&amp;"),
+            b'<' => Some("&lt;"),
+            b'"' if quote == '"' => Some("&quot;"),
+            b'\'' if quote == '\'' => Some("&apos;"),
+            b'\n' => Some("&#xA;"),
+            b'\r' => Some("&#xD;"),
+            b'\t' => Some("&#x9;"),
             _ => None,
         });
     }
@@ -170,10 +181,10 @@ impl Style {
     /// Escapes character data.
     pub fn escape_text(&self, v: &str, out: &mut String) {
         self.escape(v, out, |c| match c {
-            '&' => Some("&amp;"),
-            '<' => Some("&lt;"),
-            '>' => Some("&gt;"),
-            '\r' => Some("&#xD;"),
+            b'&' => Some("&amp;"),
+            b'<' => Some("&lt;"),
+            b'>' => Some("&gt;"),
+            b'\r' => Some("&#xD;"),
             _ => None,
         });
     }
