@@ -219,8 +219,16 @@ pub fn is_token(s: &str) -> bool {
 /// The first character of a header value that would break the response (CR, LF, NUL or another
 /// control character but tab), with its position.
 pub fn bad_value_char(v: &str) -> Option<(usize, char)> {
-    v.char_indices()
-        .find(|&(_, c)| (c.is_control() && c != '\t') || c == '\u{7f}')
+    // Byte by byte: the control characters are U+0000..=U+001F, U+007F and U+0080..=U+009F,
+    // the last written 0xC2 0x80..=0x9F (0xC2 only ever starts a character).
+    let b = v.as_bytes();
+    let i = (0..b.len()).find(|&i| match b[i] {
+        c if c < 0x20 => c != b'\t',
+        0x7F => true,
+        0xC2 => b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
+        _ => false,
+    })?;
+    Some((i, v[i..].chars().next()?))
 }
 
 /// A generic parsed value (from TOML or JSON), keeping key order.
@@ -852,5 +860,20 @@ fullscreen = "*"
         assert_eq!(bad_value_char("a\tb"), None);
         assert_eq!(bad_value_char("a\nb"), Some((1, '\n')));
         assert_eq!(bad_value_char("a\u{0}"), Some((1, '\0')));
+        // The byte scan finds what the definition (a control character but tab) finds, at the
+        // same place, around every character whose UTF-8 form is near the control ones.
+        let by_chars = |v: &str| v.char_indices().find(|&(_, c)| c.is_control() && c != '\t');
+        let chars = (0..0x800u32)
+            .chain([0x2028, 0xFEFF, 0xFFFD, 0x1_0000, 0x10_FFFF])
+            .filter_map(char::from_u32);
+        for c in chars {
+            for v in [
+                format!("{c}"),
+                format!("a\u{e9}{c}b"),
+                format!("\u{100}{c}\u{80}"),
+            ] {
+                assert_eq!(bad_value_char(&v), by_chars(&v), "{v:?}");
+            }
+        }
     }
 }

@@ -186,10 +186,11 @@ impl<'t> Builder<'t> {
     }
 
     fn curr(&self) -> Result<u8, Error> {
-        self.b
-            .get(self.pos)
-            .copied()
-            .ok_or(Error::UnexpectedEndOfStream)
+        // A match, not `ok_or`: that builds the error on every call and drops it.
+        match self.b.get(self.pos) {
+            Some(&c) => Ok(c),
+            None => Err(Error::UnexpectedEndOfStream),
+        }
     }
 
     fn expect_byte(&mut self, c: u8) -> Result<(), Error> {
@@ -568,7 +569,9 @@ impl<'t> Builder<'t> {
         let quote = self.quote()?;
         let value_start = self.pos;
         let scan = scan::scan_attr_value(self.b, value_start, quote);
-        let stop = scan.stop.ok_or(Error::UnexpectedEndOfStream)?;
+        let Some(stop) = scan.stop else {
+            return Err(Error::UnexpectedEndOfStream);
+        };
         if let Some(bad) = scan.bad {
             return Err(scan::non_xml_char(self.text, bad));
         }

@@ -122,14 +122,34 @@ pub(super) struct AttrScan {
 /// Scans an attribute value from `from` (just past the quote) to the first `quote` or `<`.
 #[inline]
 pub(super) fn scan_attr_value(b: &[u8], from: usize, quote: u8) -> AttrScan {
+    // Eight bytes at a time while none of them is one the loop below looks at (a control
+    // byte, 0xEF, `&`, `<` or the quote): values are mostly such plain runs (a CSP is hundreds
+    // of bytes). The tests are the exact "has a zero byte" and "has a byte below n" word tricks.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS != 0;
+    let has = |x: u64, c: u8| below(x ^ (ONES * u64::from(c)), 1);
     let mut seen = 0u8;
     let mut stop = None;
-    for (k, &c) in b[from..].iter().enumerate() {
-        if c == quote || c == b'<' {
-            stop = Some(from + k);
-            break;
+    let mut i = from;
+    'scan: while i < b.len() {
+        if let Some(word) = b.get(i..i + 8) {
+            let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+            if !(below(x, 0x20) || has(x, quote) || has(x, b'<') || has(x, b'&') || has(x, 0xEF)) {
+                i += 8;
+                continue;
+            }
         }
-        seen |= CLASS[c as usize];
+        let end = (i + 8).min(b.len());
+        while i < end {
+            let c = b[i];
+            if c == quote || c == b'<' {
+                stop = Some(i);
+                break 'scan;
+            }
+            seen |= CLASS[c as usize];
+            i += 1;
+        }
     }
     let to = stop.unwrap_or(b.len());
     let bad = if seen & SUSPECT != 0 {
@@ -450,6 +470,55 @@ pub(super) fn attr_value(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_attribute_scan_sees_what_a_byte_loop_sees() {
+        // The word-at-a-time skip must stop, flag and normalise exactly as the plain loop does,
+        // whatever byte sits at whatever offset of a word.
+        let plain = |b: &[u8], from: usize, quote: u8| {
+            let stop = (from..b.len()).find(|&i| b[i] == quote || b[i] == b'<');
+            let to = stop.unwrap_or(b.len());
+            let seen = b[from..to].iter().fold(0, |s, &c| s | CLASS[c as usize]);
+            let bad = (seen & SUSPECT != 0)
+                .then(|| find_bad_char(b, from, to))
+                .flatten();
+            (stop, bad, seen & ATTR_NORM != 0)
+        };
+        let specials = [
+            0u8, b'\t', b'\n', b'\r', 0x1F, b'&', b'<', b'"', b'\'', 0xEF, 0xBF, 0xBE, 0x7F, 0x80,
+            0xFF, b' ', b'a',
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 40) as usize;
+            let mut b: Vec<u8> = (0..len).map(|_| b'x').collect();
+            for _ in 0..(next() % 3) {
+                if len > 0 {
+                    let at = (next() % len as u64) as usize;
+                    b[at] = specials[(next() % specials.len() as u64) as usize];
+                }
+            }
+            let from = if len > 0 {
+                (next() % len as u64) as usize
+            } else {
+                0
+            };
+            for quote in [b'"', b'\''] {
+                let got = scan_attr_value(&b, from, quote);
+                assert_eq!(
+                    (got.stop, got.bad, got.needs_norm),
+                    plain(&b, from, quote),
+                    "{b:?} from {from}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn references() {
