@@ -351,22 +351,21 @@ pub fn analyze(t: &Tree, version: IisVersion) -> Analysis {
             continue;
         }
         let server = server_layer(version, ci);
-        let of = |pick: &dyn Fn(&Scope) -> bool| {
+        let of = |pick: fn(&Scope) -> bool| {
             found
                 .iter()
-                .filter(|(s, _)| pick(&scopes[*s].0))
                 .map(|&(s, n)| (&scopes[s].0, n))
-                .collect::<Vec<_>>()
+                .filter(move |(s, _)| pick(s))
         };
         let mut top = Layer::new(Some(server));
-        for (s, n) in of(&|s| *s == Scope::TopLevel) {
+        for (s, n) in of(|s| *s == Scope::TopLevel) {
             replay(t, c, s, n, &mut top, &mut out);
         }
         let mut app = Layer::new(Some(&top));
-        for (s, n) in of(&|s| s.is_application()) {
+        for (s, n) in of(Scope::is_application) {
             replay(t, c, s, n, &mut app, &mut out);
         }
-        for (s, n) in of(&|s| *s != Scope::TopLevel && !s.is_application()) {
+        for (s, n) in of(|s| *s != Scope::TopLevel && !s.is_application()) {
             let mut list = Layer::new(Some(&app));
             replay(t, c, s, n, &mut list, &mut out);
         }

@@ -290,14 +290,20 @@ impl Aligner<'_> {
         let st = self.doc.tree();
         let s_items = significant(st, s);
         let r_items = significant(self.res, r);
-        let s_keys: Vec<Key> = s_items.iter().map(|&n| key(st, n)).collect();
-        let r_keys: Vec<Key> = r_items.iter().map(|&n| key(self.res, n)).collect();
-        if s_keys == r_keys {
+        // Nearly every parent keeps its children as they were: checked without the key lists.
+        let unchanged = s_items.len() == r_items.len()
+            && s_items
+                .iter()
+                .zip(&r_items)
+                .all(|(&a, &b)| key(st, a) == key(self.res, b));
+        if unchanged {
             for (&a, &b) in s_items.iter().zip(&r_items) {
                 self.pair(a, b)?;
             }
             return Ok(());
         }
+        let s_keys: Vec<Key> = s_items.iter().map(|&n| key(st, n)).collect();
+        let r_keys: Vec<Key> = r_items.iter().map(|&n| key(self.res, n)).collect();
         // Gaps: result nodes to insert after source item i (usize::MAX: before the first).
         let mut inserts: Vec<(Option<usize>, Vec<NodeId>)> = Vec::new();
         let mut deleted: Vec<usize> = Vec::new();
@@ -399,8 +405,9 @@ impl Aligner<'_> {
                 self.children(s, r)
             }
             NodeKind::Text => {
-                let trim = |v: &str| v.trim_matches(XML_WS).to_owned();
-                let (old, new) = (trim(self.src().value(s)), trim(self.res.value(r)));
+                let (src, res) = (self.doc.tree(), self.res);
+                let old = src.value(s).trim_matches(XML_WS);
+                let new = res.value(r).trim_matches(XML_WS);
                 if old != new {
                     // Keep the white space around the text, replace what is between.
                     let span = self.src().span(s);
@@ -408,7 +415,7 @@ impl Aligner<'_> {
                     let lead = raw.len() - raw.trim_start_matches(XML_WS).len();
                     let tail = raw.len() - raw.trim_end_matches(XML_WS).len();
                     let mut text = String::new();
-                    self.escaper.escape_text(&new, &mut text);
+                    self.escaper.escape_text(new, &mut text);
                     let owner = self.src().parent(s).unwrap_or(NodeId::ROOT);
                     self.push(
                         owner,

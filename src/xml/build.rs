@@ -114,20 +114,19 @@ struct Builder<'t> {
 impl<'t> Builder<'t> {
     fn new(text: &'t str, spans: bool, limits: &Limits) -> Self {
         let b = text.as_bytes();
-        let mut tree = Tree::new();
-        if !spans {
-            tree.skip_spans();
-        }
         // Upper bounds, cheap to count: a node a '<' and a text run before each, an attribute
         // an '='. Pages reserved and never written cost no memory.
         let lts = memchr::memchr_iter(b'<', b).count();
         let eqs = memchr::memchr_iter(b'=', b).count();
         let bound = (2 * lts + eqs + 1).min(b.len() + 1);
-        tree.reserve(bound);
-        tree.reserve_spans(bound);
         // A web.config has a few dozen distinct names; a large one rarely more than hundreds.
         let names = (b.len() / 128).clamp(48, 512);
-        tree.reserve_names(names);
+        let mut tree = Tree::with_capacity(String::new(), false, bound, names);
+        if spans {
+            tree.reserve_spans(bound);
+        } else {
+            tree.skip_spans();
+        }
         tree.begin_source(text);
         let mut uri_ids = FxHashMap::default();
         uri_ids.insert(Cow::Borrowed(""), 0);

@@ -223,27 +223,50 @@ impl Tree {
 
     /// A tree whose strings may refer into `src` (used by the parser).
     pub(crate) fn with_source(src: String, has_spans: bool) -> Tree {
+        Tree::with_capacity(src, has_spans, 1, 1)
+    }
+
+    /// [`Tree::with_source`] with room for `nodes` nodes (spans too when `has_spans`) and
+    /// `names` distinct strings and names: a parse allocates each table once.
+    pub(crate) fn with_capacity(src: String, has_spans: bool, nodes: usize, names: usize) -> Tree {
+        // The empty string every tree starts with, and the empty text of a tree still without
+        // one: shared rather than allocated for each tree (a batch builds thousands).
+        thread_local! {
+            static EMPTY: (Arc<str>, Arc<String>) = (Arc::from(""), Arc::new(String::new()));
+        }
+        let (empty, no_text) = EMPTY.with(|(e, t)| (Arc::clone(e), Arc::clone(t)));
+        let mut atoms = Vec::with_capacity(names.max(1));
+        atoms.push(Arc::clone(&empty));
+        let mut atom_map = FxHashMap::with_capacity_and_hasher(names, Default::default());
+        atom_map.insert(empty, 0);
         let mut t = Tree {
-            nodes: Vec::new(),
-            atoms: vec!["".into()],
-            atom_map: FxHashMap::default(),
-            names: Vec::new(),
-            name_map: FxHashMap::default(),
+            nodes: Vec::with_capacity(nodes.max(1)),
+            atoms,
+            atom_map,
+            names: Vec::with_capacity(names),
+            name_map: FxHashMap::with_capacity_and_hasher(names, Default::default()),
             ns_table: Vec::new(),
             ns_scopes: vec![(0, 0)],
             src_ptr: (src.as_ptr() as usize, src.len()),
-            src: Arc::new(src),
+            src: if src.is_empty() {
+                no_text
+            } else {
+                Arc::new(src)
+            },
             src_borrowed: false,
             buf: String::new(),
             has_spans,
             keep_spans: true,
-            spans: Vec::new(),
+            spans: if has_spans {
+                Vec::with_capacity(nodes.max(1))
+            } else {
+                Vec::new()
+            },
             id_attributes: Vec::new(),
             ids: std::sync::OnceLock::new(),
             unparsed_entities: Vec::new(),
             lines: std::sync::OnceLock::new(),
         };
-        t.atom_map.insert("".into(), 0);
         t.nodes.push(NodeData::new(NodeKind::Root, NONE));
         if has_spans {
             let len = t.src.len() as u32;
@@ -254,15 +277,6 @@ impl Tree {
 
     pub(crate) fn reserve(&mut self, nodes: usize) {
         self.nodes.reserve(nodes);
-    }
-
-    /// Reserves room for `n` distinct strings and names (parser only: growing the tables
-    /// costs more than their size on a small document).
-    pub(crate) fn reserve_names(&mut self, n: usize) {
-        self.atoms.reserve(n);
-        self.atom_map.reserve(n);
-        self.names.reserve(n);
-        self.name_map.reserve(n);
     }
 
     /// Reserves room for the spans of `nodes` nodes (parser only).
