@@ -14,7 +14,9 @@ use webxsl::xdt::{XdtError, XdtTransform};
 use webxsl::xml::Limits;
 use webxsl::xslt::{Stylesheet, TransformOptions};
 
-use super::output::{Failure, in_order, write_file_atomic, write_stdout, xml_diagnostic};
+use super::output::{
+    Failure, batch_workers, in_order, write_file_atomic, write_stdout, xml_diagnostic,
+};
 use super::xslt::{compile, params};
 use super::{ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, IisArg, ParamArgs};
 
@@ -546,11 +548,9 @@ fn process(job: &Job, path: &Path, args: &ApplyArgs, color: bool) -> Outcome {
 /// Many files: --check, --diff or --in-place. One failing file does not stop the others. Files
 /// are processed on every core; what they print comes out in the order they were given.
 fn batch(job: &Job, files: &[PathBuf], args: &ApplyArgs, color: bool) -> anyhow::Result<i32> {
-    // More workers than cores with --in-place: a file spends most of its time waiting for
-    // fsync, and those waits overlap. Otherwise one a core.
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .saturating_mul(if args.in_place { 4 } else { 1 });
+    // More with --in-place: a file spends most of its time waiting for fsync, and those waits
+    // overlap.
+    let workers = batch_workers(if args.in_place { 4 } else { 2 });
     let mut failed = 0usize;
     let mut changed = 0usize;
     let mut output_error = None;

@@ -7,7 +7,8 @@ use webxsl::validate::{self, FileReport, RULES, ValidateOptions, report};
 
 use super::apply::{expand_files, read_failure};
 use super::output::{
-    below_min_grade, check_ignore, in_order, list_rules, min_grade, write_file_atomic, write_stdout,
+    batch_workers, below_min_grade, check_ignore, in_order, list_rules, min_grade,
+    write_file_atomic, write_stdout,
 };
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, IisArg};
 
@@ -80,11 +81,10 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
         let files = expand_files(&args.files)?;
         // Files are validated on every core; reports and read errors come out in file order,
         // and the human report's part of each file is written as soon as those before it are.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut output_error = None;
         in_order(
             &files,
-            cores,
+            batch_workers(2),
             |f| {
                 let name = f.display().to_string();
                 match std::fs::read(f) {
