@@ -292,10 +292,10 @@ fn compare<'t>(
                 compare(a, p, b, q, known, path)?;
                 path.truncate(len);
             }
-            NodeKind::Text => {
-                if a.value(p).trim_matches(XML_WS) != b.value(q).trim_matches(XML_WS) {
-                    return Err(format!("{path}: text {:?} vs {:?}", a.value(p), b.value(q)));
-                }
+            NodeKind::Text
+                if a.value(p).trim_matches(XML_WS) != b.value(q).trim_matches(XML_WS) =>
+            {
+                return Err(format!("{path}: text {:?} vs {:?}", a.value(p), b.value(q)));
             }
             NodeKind::Comment | NodeKind::ProcessingInstruction
                 if a.value(p) != b.value(q) || a.local_name(p) != b.local_name(q) =>
