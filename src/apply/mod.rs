@@ -327,7 +327,10 @@ fn finish(
     let before = errors(doc.tree());
     let old: Vec<_> = before.iter().map(Duplicate::identity).collect();
     let mut broken_allowed = Vec::new();
-    if errors(result).iter().any(|d| !old.contains(&d.identity())) {
+    // A minimal edit that edits nothing writes the input's own text: it has the input's
+    // duplicates, nothing new (a batch leaves most files as they are).
+    let unchanged = !opts.skip_texts && new_text == doc.text();
+    if !unchanged && errors(result).iter().any(|d| !old.contains(&d.identity())) {
         // Locate them in the text that would be written.
         let decoded;
         let text: &str = if opts.skip_texts {
