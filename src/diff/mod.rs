@@ -30,9 +30,10 @@ pub fn unified(
     }
     // Line diffs are O(N·D): past a second (a reordered 100,000-line file) `similar` settles
     // for a coarser but still correct diff rather than taking minutes.
+    let (old_lines, new_lines) = (lines(old), lines(new));
     let diff = TextDiff::configure()
         .timeout(std::time::Duration::from_secs(1))
-        .diff_lines(old, new);
+        .diff_slices(&old_lines, &new_lines);
     // Each piece is written straight into `out` (a batch diffs every file it changes).
     let open = |out: &mut String, c: &str| {
         if color {
@@ -116,6 +117,30 @@ pub fn unified(
         }
     }
     Some(out)
+}
+
+/// The lines of a text, each with its terminator (`\n`, `\r\n` or a lone `\r`), as `similar`
+/// splits them for a line diff; found with `memchr` (a batch diffs every file it changes).
+fn lines(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', b).count() + 1);
+    let mut start = 0;
+    let mut at = 0;
+    while let Some(k) = memchr::memchr2(b'\n', b'\r', &b[at..]) {
+        let i = at + k;
+        let end = if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            i + 2
+        } else {
+            i + 1
+        };
+        out.push(&text[start..end]);
+        start = end;
+        at = end;
+    }
+    if start < b.len() {
+        out.push(&text[start..]);
+    }
+    out
 }
 
 /// The bodies (without line ending) of the deleted and of the inserted lines: a changed line
@@ -324,6 +349,24 @@ pub fn render_header_changes(changes: &[CollectionChange], color: bool) -> Strin
 mod tests {
     use super::*;
     use crate::xml::{Document, Limits};
+
+    #[test]
+    fn lines_split_as_similar_splits_them() {
+        use similar::DiffableStr;
+        let pieces = ["a", "bc", "\n", "\r", "\r\n", " ", "\u{e9}", ""];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..5_000 {
+            let mut t = String::new();
+            for _ in 0..(state % 12) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                t.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            assert_eq!(lines(&t), t.tokenize_lines(), "{t:?}");
+        }
+    }
 
     #[test]
     fn unified_shows_line_endings_sanely() {
