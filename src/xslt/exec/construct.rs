@@ -616,6 +616,20 @@ pub(crate) fn copy_element(st: &Tree, n: NodeId, dt: &mut Tree, parent: NodeId) 
 /// nodes on top of those it inherits, and a binding for its own prefix (an element in no
 /// namespace under a default namespace needs `xmlns=""`).
 fn copy_namespaces(st: &Tree, n: NodeId, dt: &mut Tree, el: NodeId) {
+    // Nothing in scope in the source (a config without xmlns): only the element's own prefix
+    // is to bind, and the copy's scope mostly binds it so already. The bindings would come out
+    // the same; this spares building them (two lists a copied element).
+    if st.namespaces(n).is_empty() {
+        let (pa, ua) = (dt.intern(st.prefix(n)), dt.intern(st.namespace_uri(n)));
+        if dt
+            .namespaces(el)
+            .iter()
+            .find(|b| b.prefix == pa)
+            .is_some_and(|b| b.uri == ua)
+        {
+            return;
+        }
+    }
     let mut ns: Vec<NsBinding> = dt.namespaces(el).to_vec();
     for (p, u) in namespace_bindings(st, n) {
         if p != "xml" {
