@@ -169,17 +169,19 @@ fn is_copy(copies: &[(NodeId, NodeId)], s: NodeId, r: NodeId) -> bool {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 struct Key(u64);
 
-struct Fnv(u64);
+/// The hash behind a [`Key`]: rustc-hash's, which takes a string eight bytes and more at a
+/// time; each string ends with 0xFF, a byte no UTF-8 string holds. Keys that collide only make
+/// the aligner take a changed node for an unchanged one, which the verification then refuses.
+struct KeyHasher(rustc_hash::FxHasher);
 
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+impl KeyHasher {
+    fn new() -> KeyHasher {
+        KeyHasher(rustc_hash::FxHasher::default())
     }
-    fn write(&mut self, s: &str) -> &mut Fnv {
-        for b in s.bytes().chain([0xff]) {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x100_0000_01b3);
-        }
+    fn write(&mut self, s: &str) -> &mut KeyHasher {
+        use std::hash::Hasher as _;
+        self.0.write(s.as_bytes());
+        self.0.write_u8(0xff);
         self
     }
 }
@@ -192,7 +194,7 @@ fn significant(t: &Tree, n: NodeId) -> Vec<NodeId> {
 }
 
 fn key(t: &Tree, n: NodeId) -> Key {
-    let mut h = Fnv::new();
+    let mut h = KeyHasher::new();
     match t.kind(n) {
         NodeKind::Element => {
             h.write("e")
@@ -226,7 +228,7 @@ fn key(t: &Tree, n: NodeId) -> Key {
         }
         NodeKind::Root | NodeKind::Attribute => {}
     }
-    Key(h.0)
+    Key(std::hash::Hasher::finish(&h.0))
 }
 
 /// Whether two elements have the same attributes (names and values) in the same order: what a

@@ -208,8 +208,12 @@ impl Tree {
     /// An empty tree that knows `other`'s strings and names under the same ids: a name of
     /// `other` is a name of this tree as it is, without interning it again (a transform's
     /// result, built mostly of copies of its source).
+    ///
+    /// It has room for as many nodes as `other`: a result of that size (most results, copies
+    /// with a few changes) is built without growing its table.
     pub fn with_names_of(other: &Tree) -> Tree {
         let mut t = Tree::new();
+        t.nodes.reserve(other.nodes.len());
         t.atoms.clone_from(&other.atoms);
         t.atom_map.clone_from(&other.atom_map);
         t.names.clone_from(&other.names);
