@@ -522,6 +522,16 @@ fn a_failing_file_does_not_stop_the_batch_and_is_left_untouched() {
         "{err}"
     );
     assert!(err.contains("2 failed"), "{err}");
+    // --check hands the bytes to the job without keeping a copy: a failure reads the file
+    // again for its snippet.
+    let checked = run(&["apply", "--xsl", xsl.to_str().unwrap(), "--check", &pattern]);
+    assert_eq!(checked.status.code(), Some(2), "{}", stderr(&checked));
+    let check_err = stderr(&checked);
+    assert!(
+        check_err.contains("aspnetcore-iis/web.config:3:1: error: expected end tag </location>")
+            && check_err.contains("3 | </configuration>"),
+        "{check_err}"
+    );
     for (p, b) in before {
         let now = std::fs::read(&p).unwrap();
         let s = p.display().to_string();

@@ -494,9 +494,18 @@ fn process(job: &Job, path: &Path, args: &ApplyArgs, color: bool) -> Outcome {
             return o;
         }
     };
-    let applied = match job.run(&input) {
+    // Only a write needs the bytes read once the job has them (to back them up and to see
+    // that the file still holds them): otherwise the job takes them without a copy, and an
+    // error (the rare case) reads the file again for the snippets it shows.
+    let (result, input) = if args.in_place {
+        (job.run(&input), Some(input))
+    } else {
+        (job.run_owned(input), None)
+    };
+    let applied = match result {
         Ok(a) => a,
         Err(e) => {
+            let input = input.unwrap_or_else(|| std::fs::read(path).unwrap_or_default());
             o.stderr = apply_error(&name, &input, &e);
             o.failed = true;
             return o;
@@ -512,7 +521,7 @@ fn process(job: &Job, path: &Path, args: &ApplyArgs, color: bool) -> Outcome {
             o.stdout = d;
         }
     }
-    if args.in_place {
+    if let Some(input) = input {
         let write = || -> anyhow::Result<()> {
             if args.backup {
                 let mut bak = path.as_os_str().to_owned();

@@ -187,8 +187,20 @@ pub(super) fn is_name_char(c: char) -> bool {
 
 #[inline]
 fn ascii_name_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b':' | b'_' | b'-' | b'.')
+    ASCII_NAME[usize::from(c)]
 }
+
+/// [`ascii_name_byte`] as a table: one load a byte of a name.
+static ASCII_NAME: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
+        c += 1;
+    }
+    t
+};
 
 /// The end of the run of name characters starting at `i`.
 #[inline]
@@ -235,14 +247,17 @@ pub(super) fn qname_at(text: &str, start: usize) -> Result<(QualName<'_>, usize)
     let mut colon = None;
     while i < b.len() {
         let c = b[i];
-        if c == b':' {
-            if colon.is_some() {
-                return Err(invalid());
-            }
-            colon = Some(i);
-        } else if !ascii_name_byte(c) {
+        if c != b':' && ascii_name_byte(c) {
+            i += 1;
+            continue;
+        }
+        if c != b':' {
             break;
         }
+        if colon.is_some() {
+            return Err(invalid());
+        }
+        colon = Some(i);
         i += 1;
     }
     let end = if i < b.len() && b[i] >= 0x80 {

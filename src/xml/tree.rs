@@ -193,6 +193,35 @@ pub struct Tree {
     lines: std::sync::OnceLock<crate::diag::LineIndex>,
 }
 
+/// The string of a new atom: the one another tree of this thread made of it when there is one
+/// (a batch parses thousands of files that use the same names: one allocation a name instead of
+/// one a name a file), else a new one, kept for the trees after while there is room.
+fn shared_atom(s: &str) -> Arc<str> {
+    /// What the thread keeps: short strings (names and namespace URIs), a bounded number.
+    const ROOM: usize = 4096;
+    const LONGEST: usize = 128;
+    thread_local! {
+        static RECENT: std::cell::RefCell<rustc_hash::FxHashSet<Arc<str>>> = Default::default();
+    }
+    if s.len() > LONGEST {
+        return Arc::from(s);
+    }
+    RECENT
+        .try_with(|recent| {
+            let mut recent = recent.borrow_mut();
+            if let Some(a) = recent.get(s) {
+                return Arc::clone(a);
+            }
+            let a: Arc<str> = Arc::from(s);
+            if recent.len() < ROOM {
+                recent.insert(Arc::clone(&a));
+            }
+            a
+        })
+        // The thread is ending.
+        .unwrap_or_else(|_| Arc::from(s))
+}
+
 impl Default for Tree {
     fn default() -> Self {
         Tree::new()
@@ -347,7 +376,7 @@ impl Tree {
             return Atom(a);
         }
         let a = self.atoms.len() as u32;
-        let shared: Arc<str> = Arc::from(s);
+        let shared = shared_atom(s);
         self.atoms.push(Arc::clone(&shared));
         self.atom_map.insert(shared, a);
         Atom(a)
@@ -1035,6 +1064,31 @@ impl Iterator for Descendants<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two trees of a thread share the string of a name; past the thread's room, and for long
+    /// strings, a tree makes its own; either way every atom reads back as interned.
+    #[test]
+    fn trees_of_a_thread_share_their_atoms_and_still_read_them_back() {
+        std::thread::spawn(|| {
+            let (mut a, mut b) = (Tree::new(), Tree::new());
+            let (x, y) = (a.intern("system.webServer"), b.intern("system.webServer"));
+            assert!(Arc::ptr_eq(&a.atoms[x.0 as usize], &b.atoms[y.0 as usize]));
+            let long = "u".repeat(200);
+            let (x, y) = (a.intern(&long), b.intern(&long));
+            assert!(!Arc::ptr_eq(&a.atoms[x.0 as usize], &b.atoms[y.0 as usize]));
+            let many: Vec<String> = (0..5000).map(|i| format!("name{i}")).collect();
+            let ids: Vec<Atom> = many.iter().map(|s| a.intern(s)).collect();
+            for (s, id) in many.iter().zip(&ids) {
+                assert_eq!(a.atom(*id), s);
+                let c = b.intern(s);
+                assert_eq!(b.atom(c), s);
+            }
+            let (x, y) = (a.intern("name4999"), b.intern("name4999"));
+            assert!(!Arc::ptr_eq(&a.atoms[x.0 as usize], &b.atoms[y.0 as usize]));
+        })
+        .join()
+        .unwrap();
+    }
 
     #[test]
     fn a_tree_built_from_copies_shares_its_source_text_and_outlives_it() {

@@ -318,9 +318,11 @@ impl Exec<'_> {
         deep: bool,
         loc: Loc,
     ) -> Result<(), XsltError> {
-        // Work list of (source node, destination parent).
-        let mut work: Vec<(NodeRef, NodeId)> = vec![(src, self.frame().parent)];
-        while let Some((n, dst)) = work.pop() {
+        // Work list of (source node, destination parent): filled by deep copies only, so that
+        // xsl:copy (one node, most of an identity transform's work) allocates none.
+        let mut first = Some((src, self.frame().parent));
+        let mut work: Vec<(NodeRef, NodeId)> = Vec::new();
+        while let Some((n, dst)) = first.take().or_else(|| work.pop()) {
             self.count_output(loc)?;
             let kind = node_kind(self.tree_of(n.doc), n);
             let (st, frame) = (
