@@ -28,6 +28,129 @@ pub fn unified(
     if old == new {
         return None;
     }
+    let (head, tail, skipped) = unchanged_ends(old, new);
+    let middle = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
+    let labels = (old_label, new_label);
+    match unified_lines(middle, skipped, labels, color) {
+        // A hunk that reaches a cut end might have shown more of it (a line can slide along
+        // lines equal to it): the whole texts then.
+        (d, Reach { start, end }) if !(start && head > 0 || end && tail > 0) => Some(d),
+        _ => Some(unified_lines((old, new), 0, labels, color).0),
+    }
+}
+
+/// Lines of context a hunk shows around a change.
+const CONTEXT: usize = 3;
+
+/// Unchanged lines kept around a change when cutting texts: the context, and room for the
+/// diff to place a change one or two lines later or earlier among lines equal to it.
+const KEPT: usize = CONTEXT + 2;
+
+/// Whether the diff's first hunk starts at the first line, and whether its last ends at the
+/// last line.
+struct Reach {
+    start: bool,
+    end: bool,
+}
+
+/// The ends of the lines of `t[from..to]` as the diff splits lines: after a LF, after a CR
+/// that no LF follows (a CR at `to` counts as a line's end).
+fn line_ends(t: &[u8], from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+    let mut at = from;
+    std::iter::from_fn(move || {
+        let k = memchr::memchr2(b'\n', b'\r', &t[at..to])?;
+        let i = at + k;
+        let end = if t[i] == b'\r' && t.get(i + 1) == Some(&b'\n') {
+            i + 2
+        } else {
+            i + 1
+        };
+        at = end.min(to);
+        Some(end)
+    })
+}
+
+/// Where two different texts stop being the same: `(head, tail, lines)`, the byte lengths of
+/// a common start and of a common end, each a run of whole lines of both texts that leaves
+/// [`KEPT`] unchanged lines next to the change, and the number of lines in the head. The diff
+/// of what is between, its line numbers moved by `lines`, is the diff of the texts when no
+/// hunk reaches a cut end: the lines cut off are common lines the diff trims first anyway.
+/// Most of a config stays as it was: its lines are then neither split nor compared.
+fn unchanged_ends(old: &str, new: &str) -> (usize, usize, usize) {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let mut p = common_prefix(a, b);
+    // A CR just before the first difference may end its line in one text only (a LF follows
+    // it in the other).
+    if p > 0 && a[p - 1] == b'\r' {
+        p -= 1;
+    }
+    // The complete lines before the first difference, less the KEPT last ones.
+    let mut last = [0usize; KEPT + 1];
+    let mut count = 0;
+    for end in line_ends(a, 0, p) {
+        last[count % last.len()] = end;
+        count += 1;
+    }
+    let (head, skipped) = if count > KEPT {
+        (last[(count - 1 - KEPT) % last.len()], count - KEPT)
+    } else {
+        (0, 0)
+    };
+    // The common end after the common lines of the start (the diff trims those first: a line
+    // both could count belongs to the start); its lines from the first that starts inside it
+    // (after a line ending inside it, so that a CR before a LF is the same in both), less
+    // KEPT.
+    let common = if count > 0 {
+        last[(count - 1) % last.len()]
+    } else {
+        0
+    };
+    let s = common_suffix(&a[common..], &b[common..]);
+    let from = a.len() - s;
+    let mut starts = line_ends(a, from, a.len()).filter(|&e| e < a.len());
+    let tail = starts.nth(KEPT).map_or(0, |start| a.len() - start);
+    (head, tail, skipped)
+}
+
+/// The length of the common start of two byte strings (compared sixteen bytes at a time).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let words = a
+        .chunks_exact(16)
+        .zip(b.chunks_exact(16))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let k = words * 16;
+    k + a[k..]
+        .iter()
+        .zip(&b[k..])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// The length of the common end of two byte strings (compared sixteen bytes at a time).
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let words = a
+        .rchunks_exact(16)
+        .zip(b.rchunks_exact(16))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let k = words * 16;
+    let (a, b) = (&a[..a.len() - k], &b[..b.len() - k]);
+    k + a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// [`unified`] of the middles of two texts, whose first line is line `skipped + 1` of both.
+fn unified_lines(
+    (old, new): (&str, &str),
+    skipped: usize,
+    (old_label, new_label): (&str, &str),
+    color: bool,
+) -> (String, Reach) {
     // Line diffs are O(N·D): past a second (a reordered 100,000-line file) `similar` settles
     // for a coarser but still correct diff rather than taking minutes.
     let (old_lines, new_lines) = (lines(old), lines(new));
@@ -55,10 +178,20 @@ pub fn unified(
         close(&mut out);
         out.push('\n');
     }
-    for group in diff.grouped_ops(3) {
+    let groups = diff.grouped_ops(CONTEXT);
+    let reach = Reach {
+        start: groups
+            .first()
+            .and_then(|g| g.first())
+            .is_some_and(|op| op.old_range().start == 0 || op.new_range().start == 0),
+        end: groups.last().and_then(|g| g.last()).is_some_and(|op| {
+            op.old_range().end == old_lines.len() || op.new_range().end == new_lines.len()
+        }),
+    };
+    for group in groups {
         let (first, last) = (&group[0], &group[group.len() - 1]);
-        let old_range = first.old_range().start..last.old_range().end;
-        let new_range = first.new_range().start..last.new_range().end;
+        let old_range = skipped + first.old_range().start..skipped + last.old_range().end;
+        let new_range = skipped + first.new_range().start..skipped + last.new_range().end;
         let range = |out: &mut String, r: &std::ops::Range<usize>| {
             use std::fmt::Write as _;
             let len = r.end - r.start;
@@ -116,7 +249,7 @@ pub fn unified(
             }
         }
     }
-    Some(out)
+    (out, reach)
 }
 
 /// The lines of a text, each with its terminator (`\n`, `\r\n` or a lone `\r`), as `similar`
@@ -366,6 +499,49 @@ mod tests {
             state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
             assert_eq!(lines(&t), t.tokenize_lines(), "{t:?}");
         }
+    }
+
+    /// Cutting the common lines off both ends changes no diff: seeded texts of a few kinds of
+    /// lines (CRLF, LF, a lone CR, no final newline) against edits of them, diffed whole and
+    /// cut. Fails when a cut keeps too little context, splits a CRLF or moves line numbers.
+    #[test]
+    fn a_diff_of_the_changed_middle_is_the_diff_of_the_texts() {
+        let pieces = ["a", "b", "\n", "\r\n", "\r", "x\n", "x\r\n", "yy\n"];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut cut = 0;
+        for _ in 0..20_000 {
+            let old: Vec<&str> = (0..next(40)).map(|_| pieces[next(pieces.len())]).collect();
+            let mut new = old.clone();
+            for _ in 0..1 + next(3) {
+                let at = next(new.len() + 1);
+                match next(3) {
+                    0 if at < new.len() => {
+                        new.remove(at);
+                    }
+                    1 if at < new.len() => new[at] = pieces[next(pieces.len())],
+                    _ => new.insert(at, pieces[next(pieces.len())]),
+                }
+            }
+            let (old, new) = (old.concat(), new.concat());
+            let whole = (old != new).then(|| unified_lines((&old, &new), 0, ("o", "n"), false).0);
+            assert_eq!(
+                unified(&old, &new, "o", "n", false),
+                whole,
+                "{old:?} → {new:?}"
+            );
+            if old != new {
+                let (head, tail, _) = unchanged_ends(&old, &new);
+                cut += usize::from(head > 0 && tail > 0);
+            }
+        }
+        // The cases cut at both ends, not only the short ones.
+        assert!(cut > 1000, "{cut}");
     }
 
     #[test]
