@@ -221,8 +221,22 @@ pub fn is_token(s: &str) -> bool {
 pub fn bad_value_char(v: &str) -> Option<(usize, char)> {
     // Byte by byte: the control characters are U+0000..=U+001F, U+007F and U+0080..=U+009F,
     // the last written 0xC2 0x80..=0x9F (0xC2 only ever starts a character).
+    // Eight bytes at a time while none is below 0x20, 0x7F or 0xC2 (a value is mostly such
+    // bytes: a CSP is hundreds of them), with the exact word tests of the parser's scans.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS != 0;
+    let has = |x: u64, c: u8| below(x ^ (ONES * u64::from(c)), 1);
     let b = v.as_bytes();
-    let i = (0..b.len()).find(|&i| match b[i] {
+    let mut from = 0;
+    while let Some(word) = b.get(from..from + 8) {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        if below(x, 0x20) || has(x, 0x7F) || has(x, 0xC2) {
+            break;
+        }
+        from += 8;
+    }
+    let i = (from..b.len()).find(|&i| match b[i] {
         c if c < 0x20 => c != b'\t',
         0x7F => true,
         0xC2 => b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
@@ -872,6 +886,11 @@ fullscreen = "*"
                 format!("a\u{e9}{c}b"),
                 format!("\u{100}{c}\u{80}"),
             ] {
+                assert_eq!(bad_value_char(&v), by_chars(&v), "{v:?}");
+            }
+            // At every place of the words the scan skips.
+            for k in 0..17 {
+                let v = format!("{}{c}{}", "x".repeat(k), "\u{e9}y".repeat(5));
                 assert_eq!(bad_value_char(&v), by_chars(&v), "{v:?}");
             }
         }
