@@ -295,10 +295,12 @@ impl Collection {
             if i > 0 {
                 out.push('\0');
             }
-            if k.case_sensitive || !v.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            if k.case_sensitive {
                 out.push_str(v);
             } else if v.is_ascii() {
-                out.extend(v.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                let from = out.len();
+                out.push_str(v);
+                out[from..].make_ascii_lowercase();
             } else {
                 out.push_str(&v.to_lowercase());
             }
