@@ -146,7 +146,10 @@ fn local_owners(source: &Document, edits: &[(NodeId, Edit)]) -> Option<Vec<NodeI
 /// at its parent; the wrapper must hold exactly that one element.
 fn parse_fragment(t: &Tree, owner: NodeId, own: &str) -> Result<Document, NotAnEdit> {
     const WRAPPER: &str = "webxsl-verify";
-    let mut doc = format!("<{WRAPPER}");
+    // Room for the wrapper's tags and a few declarations: one allocation.
+    let mut doc = String::with_capacity(own.len() + 2 * WRAPPER.len() + 128);
+    doc.push('<');
+    doc.push_str(WRAPPER);
     if let Some(parent) = t.parent(owner).filter(|&p| t.kind(p) == NodeKind::Element) {
         for b in t.namespaces(parent) {
             let (prefix, uri) = (t.atom(b.prefix), t.atom(b.uri));
@@ -169,12 +172,14 @@ fn parse_fragment(t: &Tree, owner: NodeId, own: &str) -> Result<Document, NotAnE
     }
     doc.push('>');
     doc.push_str(own);
-    doc.push_str(&format!("</{WRAPPER}>"));
+    doc.push_str("</");
+    doc.push_str(WRAPPER);
+    doc.push('>');
     let limits = Limits {
         max_bytes: usize::MAX,
         ..Limits::default()
     };
-    let parsed = Document::parse_str(&doc, &limits).map_err(|e| {
+    let parsed = Document::parse_string(doc, &limits).map_err(|e| {
         NotAnEdit(format!(
             "internal: the edited <{}> does not parse ({e})",
             t.qualified_name(owner)

@@ -73,8 +73,14 @@ impl Document {
 
     /// Parses text that is already decoded (written back as UTF-8 without a BOM).
     pub fn parse_str(text: &str, limits: &Limits) -> Result<Document, XmlError> {
+        Document::parse_string(text.to_owned(), limits)
+    }
+
+    /// [`Document::parse_str`] for text the caller gives up: it becomes the document's text
+    /// without a copy.
+    pub fn parse_string(text: String, limits: &Limits) -> Result<Document, XmlError> {
         Ok(Document {
-            tree: parse_text(text.to_owned(), limits)?,
+            tree: parse_text(text, limits)?,
             encoding: TextEncoding::UTF8,
         })
     }
