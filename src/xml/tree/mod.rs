@@ -195,6 +195,20 @@ pub struct Tree {
     lines: std::sync::OnceLock<crate::diag::LineIndex>,
 }
 
+/// A tree's strings and names: the strings, their ids, the names, their ids.
+type NameTables = (
+    Vec<Arc<str>>,
+    FxHashMap<Arc<str>, u32>,
+    Vec<QName>,
+    FxHashMap<QName, u32>,
+);
+
+thread_local! {
+    /// The empty string every tree starts with, and the empty text of a tree still without
+    /// one: shared rather than allocated for each tree (a batch builds thousands).
+    static EMPTY: (Arc<str>, Arc<String>) = (Arc::from(""), Arc::new(String::new()));
+}
+
 /// The string of a new atom: the one another tree of this thread made of it when there is one
 /// (a batch parses thousands of files that use the same names: one allocation a name instead of
 /// one a name a file), else a new one, kept for the trees after while there is room.
@@ -243,12 +257,14 @@ impl Tree {
     /// It has room for as many nodes as `other`: a result of that size (most results, copies
     /// with a few changes) is built without growing its table.
     pub fn with_names_of(other: &Tree) -> Tree {
-        let mut t = Tree::new();
-        t.nodes.reserve(other.nodes.len());
-        t.atoms.clone_from(&other.atoms);
-        t.atom_map.clone_from(&other.atom_map);
-        t.names.clone_from(&other.names);
-        t.name_map.clone_from(&other.name_map);
+        // Each table allocated once, at its size.
+        let names = (
+            other.atoms.clone(),
+            other.atom_map.clone(),
+            other.names.clone(),
+            other.name_map.clone(),
+        );
+        let mut t = Tree::assemble(String::new(), false, other.nodes.len(), names);
         // Values copied from `other`'s text refer to it instead of being copied again.
         t.src = Arc::clone(&other.src);
         t.src_ptr = other.src_ptr;
@@ -264,22 +280,34 @@ impl Tree {
     /// [`Tree::with_source`] with room for `nodes` nodes (spans too when `has_spans`) and
     /// `names` distinct strings and names: a parse allocates each table once.
     pub(crate) fn with_capacity(src: String, has_spans: bool, nodes: usize, names: usize) -> Tree {
-        // The empty string every tree starts with, and the empty text of a tree still without
-        // one: shared rather than allocated for each tree (a batch builds thousands).
-        thread_local! {
-            static EMPTY: (Arc<str>, Arc<String>) = (Arc::from(""), Arc::new(String::new()));
-        }
-        let (empty, no_text) = EMPTY.with(|(e, t)| (Arc::clone(e), Arc::clone(t)));
+        let empty = EMPTY.with(|(e, _)| Arc::clone(e));
         let mut atoms = Vec::with_capacity(names.max(1));
         atoms.push(Arc::clone(&empty));
         let mut atom_map = FxHashMap::with_capacity_and_hasher(names, Default::default());
         atom_map.insert(empty, 0);
+        let names = (
+            atoms,
+            atom_map,
+            Vec::with_capacity(names),
+            FxHashMap::with_capacity_and_hasher(names, Default::default()),
+        );
+        Tree::assemble(src, has_spans, nodes, names)
+    }
+
+    /// A tree of `src` with room for `nodes` nodes, and these strings and names.
+    fn assemble(
+        src: String,
+        has_spans: bool,
+        nodes: usize,
+        (atoms, atom_map, names, name_map): NameTables,
+    ) -> Tree {
+        let no_text = EMPTY.with(|(_, t)| Arc::clone(t));
         let mut t = Tree {
             nodes: Vec::with_capacity(nodes.max(1)),
             atoms,
             atom_map,
-            names: Vec::with_capacity(names),
-            name_map: FxHashMap::with_capacity_and_hasher(names, Default::default()),
+            names,
+            name_map,
             ns_table: Vec::new(),
             ns_scopes: vec![(0, 0)],
             src_ptr: (src.as_ptr() as usize, src.len()),

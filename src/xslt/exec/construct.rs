@@ -463,7 +463,9 @@ pub(crate) fn copy_element_deep(
             .or_insert_with(|| dt.intern_name(st.prefix(n), st.local_name(n), st.namespace_uri(n)))
     };
     // (source node, destination parent, whether the parent is the copy of its parent).
-    let mut work: Vec<(NodeId, NodeId, bool)> = vec![(src, parent, false)];
+    // Room for a config's usual subtree (children of the nodes on one path): no regrowth.
+    let mut work: Vec<(NodeId, NodeId, bool)> = Vec::with_capacity(32);
+    work.push((src, parent, false));
     while let Some((n, dst, under_copy)) = work.pop() {
         match st.kind(n) {
             NodeKind::Element => {
