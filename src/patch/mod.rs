@@ -187,10 +187,9 @@ impl KeyHasher {
 }
 
 /// The significant children of a node: everything but white-space-only text.
-fn significant(t: &Tree, n: NodeId) -> Vec<NodeId> {
+fn significant(t: &Tree, n: NodeId) -> impl Iterator<Item = NodeId> + Clone + '_ {
     t.children(n)
-        .filter(|&c| !(t.kind(c) == NodeKind::Text && is_blank(t.value(c))))
-        .collect()
+        .filter(move |&c| !(t.kind(c) == NodeKind::Text && is_blank(t.value(c))))
 }
 
 fn key(t: &Tree, n: NodeId) -> Key {
@@ -289,21 +288,26 @@ impl Aligner<'_> {
 
     /// Aligns the children of a matched pair of parents.
     fn children(&mut self, s: NodeId, r: NodeId) -> Result<(), NotAnEdit> {
-        let st = self.doc.tree();
-        let s_items = significant(st, s);
-        let r_items = significant(self.res, r);
-        // Nearly every parent keeps its children as they were: checked without the key lists.
-        let unchanged = s_items.len() == r_items.len()
-            && s_items
-                .iter()
-                .zip(&r_items)
-                .all(|(&a, &b)| key(st, a) == key(self.res, b));
+        let (doc, res) = (self.doc, self.res);
+        let st = doc.tree();
+        // Nearly every parent keeps its children as they were: checked, then paired, without
+        // lists.
+        let (mut xs, mut ys) = (significant(st, s), significant(res, r));
+        let unchanged = loop {
+            match (xs.next(), ys.next()) {
+                (None, None) => break true,
+                (Some(a), Some(b)) if key(st, a) == key(res, b) => {}
+                _ => break false,
+            }
+        };
         if unchanged {
-            for (&a, &b) in s_items.iter().zip(&r_items) {
+            for (a, b) in significant(st, s).zip(significant(res, r)) {
                 self.pair(a, b)?;
             }
             return Ok(());
         }
+        let s_items: Vec<NodeId> = significant(st, s).collect();
+        let r_items: Vec<NodeId> = significant(res, r).collect();
         let s_keys: Vec<Key> = s_items.iter().map(|&n| key(st, n)).collect();
         let r_keys: Vec<Key> = r_items.iter().map(|&n| key(self.res, n)).collect();
         // Gaps: result nodes to insert after source item i (usize::MAX: before the first).

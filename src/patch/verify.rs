@@ -248,13 +248,13 @@ fn compare<'t>(
     known: &Known<'_, 't>,
     path: &mut String,
 ) -> Result<(), String> {
-    let xs = significant(a, x);
-    let ys = significant(b, y);
-    if xs.len() != ys.len() {
-        return Err(format!("{path}: {} vs {} children", xs.len(), ys.len()));
+    let (xs, ys) = (significant(a, x), significant(b, y));
+    let (m, n) = (xs.clone().count(), ys.clone().count());
+    if m != n {
+        return Err(format!("{path}: {m} vs {n} children"));
     }
     let nothing = Known::nothing();
-    for (&p, &q) in xs.iter().zip(&ys) {
+    for (p, q) in xs.zip(ys) {
         // Inside a fragment nothing is known: its nodes are not the source's.
         let (a, p, known): (&Tree, NodeId, &Known<'_, 't>) = match (known.replaced)(p) {
             Some(f) => (f, fragment_element(f), &nothing),

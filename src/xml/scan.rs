@@ -224,7 +224,10 @@ fn name_run_end(text: &str, mut i: usize) -> usize {
 }
 
 fn starts_with_name_start(s: &str) -> bool {
-    s.chars().next().is_some_and(is_name_start)
+    match s.as_bytes().first() {
+        Some(&b) if b < 0x80 => b.is_ascii_alphabetic() || b == b':' || b == b'_',
+        _ => s.chars().next().is_some_and(is_name_start),
+    }
 }
 
 /// A qualified name as written: `prefix` is empty without a colon.
