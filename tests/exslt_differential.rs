@@ -228,10 +228,10 @@ fn split_cases(out: &str) -> Result<Vec<(usize, String)>, String> {
 // ----- comparing -----
 
 fn same(kind: Kind, theirs: &str, ours: &str) -> bool {
-    if kind == Number {
-        if let Ok(x) = ours.parse::<f64>() {
-            return support::libxml2_number(x) == theirs;
-        }
+    if kind == Number
+        && let Ok(x) = ours.parse::<f64>()
+    {
+        return support::libxml2_number(x) == theirs;
     }
     theirs == ours
 }

@@ -84,10 +84,10 @@ fn xslt() {
         let Ok(src) = std::str::from_utf8(&data) else {
             continue;
         };
-        if let Ok(sheet) = Stylesheet::from_str(src, None) {
-            if let Ok(r) = sheet.transform(doc.tree(), &opts) {
-                let _ = serialize(&r.tree, &r.output);
-            }
+        if let Ok(sheet) = Stylesheet::from_str(src, None)
+            && let Ok(r) = sheet.transform(doc.tree(), &opts)
+        {
+            let _ = serialize(&r.tree, &r.output);
         }
     }
 }

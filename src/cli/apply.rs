@@ -516,10 +516,10 @@ fn process(job: &Job, path: &Path, args: &ApplyArgs, color: bool) -> Outcome {
         return o;
     }
     o.changed = true;
-    if args.check || args.diff {
-        if let Some(d) = diff_of(&name, &applied, color) {
-            o.stdout = d;
-        }
+    if (args.check || args.diff)
+        && let Some(d) = diff_of(&name, &applied, color)
+    {
+        o.stdout = d;
     }
     if let Some(input) = input {
         let write = || -> anyhow::Result<()> {
@@ -571,11 +571,11 @@ fn batch(job: &Job, files: &[PathBuf], args: &ApplyArgs, color: bool) -> anyhow:
             eprint!("{}", o.stderr);
             failed += usize::from(o.failed);
             changed += usize::from(o.changed);
-            if !o.stdout.is_empty() {
-                if let Err(e) = write_stdout(o.stdout.as_bytes()) {
-                    output_error = Some(e);
-                    return false;
-                }
+            if !o.stdout.is_empty()
+                && let Err(e) = write_stdout(o.stdout.as_bytes())
+            {
+                output_error = Some(e);
+                return false;
             }
             true
         },

@@ -414,10 +414,8 @@ fn human(
         out.push('\n');
         out.push_str(d);
     }
-    if written {
-        if let Some(p) = &args.profile {
-            out.push_str(&format!("\n{}: updated\n", p.display()));
-        }
+    if written && let Some(p) = &args.profile {
+        out.push_str(&format!("\n{}: updated\n", p.display()));
     }
     if proposals.iter().all(|(_, p)| p.is_empty()) {
         out.push_str("\nno change to propose\n");

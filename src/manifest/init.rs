@@ -31,10 +31,11 @@ pub fn find_configs(root: &Path) -> Vec<String> {
                 && !name.starts_with('.')
             {
                 walk(root, &p, depth + 1, out);
-            } else if kind.is_file() && name.eq_ignore_ascii_case("web.config") {
-                if let Ok(r) = p.strip_prefix(root) {
-                    out.push(r.to_string_lossy().replace('\\', "/"));
-                }
+            } else if kind.is_file()
+                && name.eq_ignore_ascii_case("web.config")
+                && let Ok(r) = p.strip_prefix(root)
+            {
+                out.push(r.to_string_lossy().replace('\\', "/"));
             }
         }
     }

@@ -243,13 +243,13 @@ impl Manifest {
                     ),
                 ));
             }
-            if let Some(g) = &a.min_grade {
-                if crate::validate::grade::rank(g.get_ref()).is_none() {
-                    return Err(self.error_at(
-                        g.span().start,
-                        format!("\"{}\" is not a grade (A+, A, A-, B+ ... F)", g.get_ref()),
-                    ));
-                }
+            if let Some(g) = &a.min_grade
+                && crate::validate::grade::rank(g.get_ref()).is_none()
+            {
+                return Err(self.error_at(
+                    g.span().start,
+                    format!("\"{}\" is not a grade (A+, A, A-, B+ ... F)", g.get_ref()),
+                ));
             }
             for r in &a.ignore {
                 if !crate::validate::RULES.iter().any(|x| x.id == r.get_ref()) {

@@ -657,10 +657,9 @@ impl Aligner<'_> {
         if let Some(c) = t
             .element_children(parent)
             .find(|&c| self.doc.line_indent(c).is_some())
+            && let Some(step) = extension(parent_indent, &self.line_indent(c))
         {
-            if let Some(step) = extension(parent_indent, &self.line_indent(c)) {
-                return step;
-            }
+            return step;
         }
         t.parent(parent)
             .filter(|&g| t.kind(g) == NodeKind::Element && self.doc.line_indent(parent).is_some())

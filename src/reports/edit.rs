@@ -219,17 +219,17 @@ fn edit_header(
                 let mut value = Value::Array(arr);
                 if inline {
                     // The spaces before `}` follow the new last entry.
-                    if let Some((_, last)) = table.iter_mut().last() {
-                        if let Some(last) = last.as_value_mut() {
-                            let suffix = last
-                                .decor()
-                                .suffix()
-                                .and_then(|r| r.as_str())
-                                .unwrap_or("")
-                                .to_owned();
-                            last.decor_mut().set_suffix("");
-                            value.decor_mut().set_suffix(suffix);
-                        }
+                    if let Some((_, last)) = table.iter_mut().last()
+                        && let Some(last) = last.as_value_mut()
+                    {
+                        let suffix = last
+                            .decor()
+                            .suffix()
+                            .and_then(|r| r.as_str())
+                            .unwrap_or("")
+                            .to_owned();
+                        last.decor_mut().set_suffix("");
+                        value.decor_mut().set_suffix(suffix);
                     }
                 }
                 table.insert(&c.directive, Item::Value(value));

@@ -214,10 +214,11 @@ pub fn learn(reports: &[Report], opts: &LearnOptions) -> Learned {
             g.same_origin |= page.as_deref() == Some(o.as_str());
         }
         g.http_pages |= page.as_deref().is_some_and(|p| p.starts_with("http://"));
-        if let Some(s) = &r.script_sample {
-            if g.samples.len() < EXAMPLES && !g.samples.contains(s) {
-                g.samples.push(s.clone());
-            }
+        if let Some(s) = &r.script_sample
+            && g.samples.len() < EXAMPLES
+            && !g.samples.contains(s)
+        {
+            g.samples.push(s.clone());
         }
     }
     out.groups = groups.into_values().collect();
@@ -257,10 +258,11 @@ pub fn classify(r: &Report, page: Option<&str>) -> Blocked {
             .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
     };
     // Code an extension injected is the extension's, whatever it loads.
-    if let Some(s) = r.source_file.as_deref().and_then(scheme_of) {
-        if NOISE_SCHEMES.contains(&s.as_str()) && s != "about" {
-            return Blocked::Noise(format!("{s}:"));
-        }
+    if let Some(s) = r.source_file.as_deref().and_then(scheme_of)
+        && NOISE_SCHEMES.contains(&s.as_str())
+        && s != "about"
+    {
+        return Blocked::Noise(format!("{s}:"));
     }
     let b = r.blocked_uri.trim();
     let lower = b.to_ascii_lowercase();
@@ -612,14 +614,13 @@ pub fn reported_policy(reports: &[Report], disposition: Disposition) -> Option<S
         } else {
             Disposition::Enforce
         };
-        if d == disposition {
-            if let Some(p) = r
+        if d == disposition
+            && let Some(p) = r
                 .original_policy
                 .as_deref()
                 .filter(|p| !p.trim().is_empty())
-            {
-                *counts.entry(p).or_default() += 1;
-            }
+        {
+            *counts.entry(p).or_default() += 1;
         }
     }
     let max = counts.values().copied().max()?;

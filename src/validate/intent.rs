@@ -74,26 +74,26 @@ pub fn intent(doc: &Document) -> Intent {
         }
     }
     let filtering = app_elements(t, &["system.webServer", "security", "requestFiltering"]);
-    if let Some((v, n)) = effective_attr(t, &filtering, "removeServerHeader") {
-        if v == "true" {
-            removes.push(Intended {
-                name: "Server".into(),
-                value: None,
-                pos: pos(n),
-                how: "requestFiltering removeServerHeader=\"true\"",
-            });
-        }
+    if let Some((v, n)) = effective_attr(t, &filtering, "removeServerHeader")
+        && v == "true"
+    {
+        removes.push(Intended {
+            name: "Server".into(),
+            value: None,
+            pos: pos(n),
+            how: "requestFiltering removeServerHeader=\"true\"",
+        });
     }
     let runtimes = app_elements(t, &["system.web", "httpRuntime"]);
-    if let Some((v, n)) = effective_attr(t, &runtimes, "enableVersionHeader") {
-        if v == "false" {
-            removes.push(Intended {
-                name: "X-AspNet-Version".into(),
-                value: None,
-                pos: pos(n),
-                how: "httpRuntime enableVersionHeader=\"false\"",
-            });
-        }
+    if let Some((v, n)) = effective_attr(t, &runtimes, "enableVersionHeader")
+        && v == "false"
+    {
+        removes.push(Intended {
+            name: "X-AspNet-Version".into(),
+            value: None,
+            pos: pos(n),
+            how: "httpRuntime enableVersionHeader=\"false\"",
+        });
     }
     for rules in app_elements(t, &["system.webServer", "rewrite", "outboundRules"]) {
         for rule in t.element_children(rules) {

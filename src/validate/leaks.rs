@@ -29,10 +29,11 @@ pub(super) fn stripped_headers(t: &Tree) -> Vec<String> {
                     .is_some_and(|v| v.eq_ignore_ascii_case("Rewrite"))
                     && t.attribute_value(a, "", "value").unwrap_or("").is_empty()
             });
-            if let (Some(v), true) = (var, blank) {
-                if v.len() > 9 && v[..9].eq_ignore_ascii_case("RESPONSE_") {
-                    out.push(v[9..].replace('_', "-").to_ascii_lowercase());
-                }
+            if let (Some(v), true) = (var, blank)
+                && v.len() > 9
+                && v[..9].eq_ignore_ascii_case("RESPONSE_")
+            {
+                out.push(v[9..].replace('_', "-").to_ascii_lowercase());
             }
         }
     }

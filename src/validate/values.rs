@@ -106,10 +106,10 @@ fn hsts(v: &str, out: &mut Out<'_>) {
     let mut max_age: Option<Option<u64>> = None;
     for d in v.split(';') {
         let d = d.trim();
-        if let Some((k, val)) = d.split_once('=') {
-            if k.trim().eq_ignore_ascii_case("max-age") {
-                max_age = Some(val.trim().trim_matches('"').parse::<u64>().ok());
-            }
+        if let Some((k, val)) = d.split_once('=')
+            && k.trim().eq_ignore_ascii_case("max-age")
+        {
+            max_age = Some(val.trim().trim_matches('"').parse::<u64>().ok());
         }
     }
     let message = match max_age {

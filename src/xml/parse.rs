@@ -128,21 +128,20 @@ fn syntax_error(text: &str, e: &roxmltree::Error) -> XmlError {
         roxmltree::Error::UnclosedRootNode
             | roxmltree::Error::UnexpectedEndOfStream
             | roxmltree::Error::NoRootNode
-    ) {
-        if let XmlError::Syntax { pos, .. } = &mut err {
-            *pos = crate::diag::line_col(text, text.len());
-        }
+    ) && let XmlError::Syntax { pos, .. } = &mut err
+    {
+        *pos = crate::diag::line_col(text, text.len());
     }
     // roxmltree points at the start of a bad comment: point at the "--" instead.
-    if let (roxmltree::Error::InvalidComment(_), XmlError::Syntax { pos, .. }) = (e, &mut err) {
-        if let Some(start) = crate::diag::offset_of(text, *pos) {
-            let body = start + 4;
-            let end = text[body.min(text.len())..]
-                .find("-->")
-                .map_or(text.len(), |i| body + i);
-            if let Some(i) = text.get(body..end).and_then(|c| c.find("--")) {
-                *pos = crate::diag::line_col(text, body + i);
-            }
+    if let (roxmltree::Error::InvalidComment(_), XmlError::Syntax { pos, .. }) = (e, &mut err)
+        && let Some(start) = crate::diag::offset_of(text, *pos)
+    {
+        let body = start + 4;
+        let end = text[body.min(text.len())..]
+            .find("-->")
+            .map_or(text.len(), |i| body + i);
+        if let Some(i) = text.get(body..end).and_then(|c| c.find("--")) {
+            *pos = crate::diag::line_col(text, body + i);
         }
     }
     err

@@ -122,10 +122,10 @@ pub fn collect(tree: &Tree, from: NodeRef, axis: Axis, test: &Test<'_>, out: &mu
             }
         }
         Axis::Parent => {
-            if let Some(p) = parent(tree, from) {
-                if test.matches(tree, p, el) {
-                    out.push(mk(p));
-                }
+            if let Some(p) = parent(tree, from)
+                && test.matches(tree, p, el)
+            {
+                out.push(mk(p));
             }
         }
         Axis::Ancestor | Axis::AncestorOrSelf => {

@@ -230,11 +230,11 @@ pub(crate) fn call_core(
             };
             let mut found = None;
             while let Some(n) = cur {
-                if tree.kind(n) == NodeKind::Element {
-                    if let Some(l) = tree.attribute_value(n, XML_NS, "lang") {
-                        found = Some(l.to_lowercase());
-                        break;
-                    }
+                if tree.kind(n) == NodeKind::Element
+                    && let Some(l) = tree.attribute_value(n, XML_NS, "lang")
+                {
+                    found = Some(l.to_lowercase());
+                    break;
                 }
                 cur = tree.parent(n);
             }

@@ -556,11 +556,11 @@ impl<'a, 'c> Parser<'a, 'c> {
             Some(p) => format!("{p}:{local}"),
             None => local.to_owned(),
         };
-        if uri.is_empty() {
-            if let Some(&(f, _, min, max)) = CoreFn::ALL.iter().find(|e| e.1 == local) {
-                check(min, max, &shown)?;
-                return Ok(Function::Core(f));
-            }
+        if uri.is_empty()
+            && let Some(&(f, _, min, max)) = CoreFn::ALL.iter().find(|e| e.1 == local)
+        {
+            check(min, max, &shown)?;
+            return Ok(Function::Core(f));
         }
         if let Some(i) = self
             .ctx
@@ -596,20 +596,19 @@ fn dos_step() -> Step {
 fn optimize_steps(steps: Vec<Step>) -> Vec<Step> {
     let mut out: Vec<Step> = Vec::with_capacity(steps.len());
     for s in steps {
-        if s.axis == Axis::Child && !s.preds.iter().any(is_positional) {
-            if let Some(prev) = out.last() {
-                if prev.axis == Axis::DescendantOrSelf
-                    && prev.test == NodeTest::Node
-                    && prev.preds.is_empty()
-                {
-                    out.pop();
-                    out.push(Step {
-                        axis: Axis::Descendant,
-                        ..s
-                    });
-                    continue;
-                }
-            }
+        if s.axis == Axis::Child
+            && !s.preds.iter().any(is_positional)
+            && let Some(prev) = out.last()
+            && prev.axis == Axis::DescendantOrSelf
+            && prev.test == NodeTest::Node
+            && prev.preds.is_empty()
+        {
+            out.pop();
+            out.push(Step {
+                axis: Axis::Descendant,
+                ..s
+            });
+            continue;
         }
         out.push(s);
     }

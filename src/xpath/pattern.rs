@@ -88,24 +88,26 @@ impl PathPattern {
         if let NodeTest::Name(name) = &last.test {
             return IndexKey::Name(name.local.clone());
         }
-        if n >= 2 && last.sep == Sep::Child {
-            if let NodeTest::Name(name) = &self.steps[n - 2].test {
-                return IndexKey::Parent(name.local.clone());
-            }
+        if n >= 2
+            && last.sep == Sep::Child
+            && let NodeTest::Name(name) = &self.steps[n - 2].test
+        {
+            return IndexKey::Parent(name.local.clone());
         }
         IndexKey::Any
     }
 
     /// The default priority (XSLT 1.0 §5.5).
     pub fn default_priority(&self) -> f64 {
-        if let (Anchor::Anywhere, [step]) = (&self.anchor, self.steps.as_slice()) {
-            if step.preds.is_empty() && step.sep == Sep::Child {
-                return match &step.test {
-                    NodeTest::Name(_) | NodeTest::Pi(Some(_)) => 0.0,
-                    NodeTest::NsWildcard(_) => -0.25,
-                    _ => -0.5,
-                };
-            }
+        if let (Anchor::Anywhere, [step]) = (&self.anchor, self.steps.as_slice())
+            && step.preds.is_empty()
+            && step.sep == Sep::Child
+        {
+            return match &step.test {
+                NodeTest::Name(_) | NodeTest::Pi(Some(_)) => 0.0,
+                NodeTest::NsWildcard(_) => -0.25,
+                _ => -0.5,
+            };
         }
         0.5
     }

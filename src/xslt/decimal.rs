@@ -313,7 +313,7 @@ fn write(n: f64, p: &Pattern, df: &DecimalFormat) -> String {
     for (k, &d) in ints.iter().enumerate() {
         if let Some(g) = p.group.filter(|&g| g > 0)
             && k > 0
-            && (ints.len() - k) % g == 0
+            && (ints.len() - k).is_multiple_of(g)
         {
             out.push(df.grouping_separator);
         }

@@ -97,7 +97,7 @@ fn group(digits: &str, sep: &str, size: usize) -> String {
     let chars: Vec<char> = digits.chars().collect();
     let mut out = String::new();
     for (i, c) in chars.iter().enumerate() {
-        if i > 0 && (chars.len() - i) % size == 0 {
+        if i > 0 && (chars.len() - i).is_multiple_of(size) {
             out.push_str(sep);
         }
         out.push(*c);

@@ -155,10 +155,9 @@ impl<'p> Policy<'p> {
         if let Some(base) = name
             .strip_suffix("-elem")
             .or_else(|| name.strip_suffix("-attr"))
+            && let Some(d) = self.get(base)
         {
-            if let Some(d) = self.get(base) {
-                return Some(d);
-            }
+            return Some(d);
         }
         if FETCH_DIRECTIVES.contains(&name) {
             return self.get("default-src");
@@ -193,10 +192,10 @@ impl<'p> Policy<'p> {
     fn governing_all(&self, names: &[&str]) -> Vec<&'p Directive> {
         let mut out: Vec<&'p Directive> = Vec::new();
         for n in names {
-            if let Some(d) = self.governing(n) {
-                if !out.iter().any(|o| std::ptr::eq(*o, d)) {
-                    out.push(d);
-                }
+            if let Some(d) = self.governing(n)
+                && !out.iter().any(|o| std::ptr::eq(*o, d))
+            {
+                out.push(d);
             }
         }
         out
@@ -298,30 +297,30 @@ fn syntax(d: &Directive, add: &mut Add<'_>) {
             );
             continue;
         }
-        if let Some(nonce) = strip_prefix_ci(v, "'nonce-").and_then(|r| r.strip_suffix('\'')) {
-            if !nonce.is_empty() {
-                if nonce.chars().count() < 8 {
-                    add(
-                        "csp-nonce-length",
-                        off,
-                        &d.name,
-                        Some(v),
-                        format!(
-                            "the nonce {v} is {} characters long: a nonce needs at least 8 (128 bits of randomness is the norm)",
-                            nonce.chars().count()
-                        ),
-                    );
-                }
-                if !is_base64(nonce) {
-                    add(
-                        "csp-nonce-charset",
-                        off,
-                        &d.name,
-                        Some(v),
-                        format!("the nonce {v} is not base64: browsers ignore it"),
-                    );
-                    continue;
-                }
+        if let Some(nonce) = strip_prefix_ci(v, "'nonce-").and_then(|r| r.strip_suffix('\''))
+            && !nonce.is_empty()
+        {
+            if nonce.chars().count() < 8 {
+                add(
+                    "csp-nonce-length",
+                    off,
+                    &d.name,
+                    Some(v),
+                    format!(
+                        "the nonce {v} is {} characters long: a nonce needs at least 8 (128 bits of randomness is the norm)",
+                        nonce.chars().count()
+                    ),
+                );
+            }
+            if !is_base64(nonce) {
+                add(
+                    "csp-nonce-charset",
+                    off,
+                    &d.name,
+                    Some(v),
+                    format!("the nonce {v} is not base64: browsers ignore it"),
+                );
+                continue;
             }
         }
         let bare = KEYWORDS
@@ -391,18 +390,18 @@ fn sources(e: &Effective<'_>, add: &mut Add<'_>) {
             };
             add("csp-insecure-source", off, &d.name, Some(v), what);
         }
-        if let Some(hp) = bypass::host_path(v) {
-            if let Some(ip) = ip_address(&hp.host) {
-                let message = if ip == "127.0.0.1" {
-                    format!("{} allows localhost ({v}): remove it in production", d.name)
-                } else {
-                    format!(
-                        "{} allows the IP address {ip}: browsers never match an IP address in a host source",
-                        d.name
-                    )
-                };
-                add("csp-ip-source", off, &d.name, Some(v), message);
-            }
+        if let Some(hp) = bypass::host_path(v)
+            && let Some(ip) = ip_address(&hp.host)
+        {
+            let message = if ip == "127.0.0.1" {
+                format!("{} allows localhost ({v}): remove it in production", d.name)
+            } else {
+                format!(
+                    "{} allows the IP address {ip}: browsers never match an IP address in a host source",
+                    d.name
+                )
+            };
+            add("csp-ip-source", off, &d.name, Some(v), message);
         }
     }
 }

@@ -85,11 +85,12 @@ impl Tree {
     /// Replaces an element's in-scope namespace bindings.
     pub fn set_namespaces(&mut self, el: NodeId, bindings: &[NsBinding]) {
         // Share the parent's range when equal: most elements declare nothing.
-        if let Some(p) = self.parent(el) {
-            if self.kind(p) == NodeKind::Element && self.namespaces(p) == bindings {
-                self.nodes[el.0 as usize].ns = self.d(p).ns;
-                return;
-            }
+        if let Some(p) = self.parent(el)
+            && self.kind(p) == NodeKind::Element
+            && self.namespaces(p) == bindings
+        {
+            self.nodes[el.0 as usize].ns = self.d(p).ns;
+            return;
         }
         self.new_scope(el, bindings);
     }
@@ -151,26 +152,27 @@ impl Tree {
         if text.is_empty() {
             return None;
         }
-        if let Some(last) = self.last_child(parent) {
-            if self.kind(last) == NodeKind::Text && !self.d(last).raw {
-                let old = self.d(last).value;
-                let joined = if old.len & IN_BUF != 0
-                    && (old.start + (old.len & !IN_BUF)) as usize == self.buf.len()
-                {
-                    // The old text is at the end of the buffer: extend it in place.
-                    self.buf.push_str(text);
-                    StrRef {
-                        start: old.start,
-                        len: ((old.len & !IN_BUF) + text.len() as u32) | IN_BUF,
-                    }
-                } else {
-                    let mut s = self.str_of(old).to_owned();
-                    s.push_str(text);
-                    self.store(&s)
-                };
-                self.nodes[last.0 as usize].value = joined;
-                return Some(last);
-            }
+        if let Some(last) = self.last_child(parent)
+            && self.kind(last) == NodeKind::Text
+            && !self.d(last).raw
+        {
+            let old = self.d(last).value;
+            let joined = if old.len & IN_BUF != 0
+                && (old.start + (old.len & !IN_BUF)) as usize == self.buf.len()
+            {
+                // The old text is at the end of the buffer: extend it in place.
+                self.buf.push_str(text);
+                StrRef {
+                    start: old.start,
+                    len: ((old.len & !IN_BUF) + text.len() as u32) | IN_BUF,
+                }
+            } else {
+                let mut s = self.str_of(old).to_owned();
+                s.push_str(text);
+                self.store(&s)
+            };
+            self.nodes[last.0 as usize].value = joined;
+            return Some(last);
         }
         let mut d = NodeData::new(NodeKind::Text, parent.0);
         d.value = self.value_ref(text);
@@ -185,14 +187,15 @@ impl Tree {
         if text.is_empty() {
             return None;
         }
-        if let Some(last) = self.last_child(parent) {
-            if self.kind(last) == NodeKind::Text && self.d(last).raw {
-                let mut s = self.value(last).to_owned();
-                s.push_str(text);
-                let v = self.store(&s);
-                self.nodes[last.0 as usize].value = v;
-                return Some(last);
-            }
+        if let Some(last) = self.last_child(parent)
+            && self.kind(last) == NodeKind::Text
+            && self.d(last).raw
+        {
+            let mut s = self.value(last).to_owned();
+            s.push_str(text);
+            let v = self.store(&s);
+            self.nodes[last.0 as usize].value = v;
+            return Some(last);
         }
         let mut d = NodeData::new(NodeKind::Text, parent.0);
         d.raw = true;

@@ -191,10 +191,10 @@ impl Compiler {
                 .map(|k| k.map(|kind| Instr { kind, loc }));
         }
         if self.extension_namespaces(m, el).iter().any(|u| u == uri) {
-            if uri == crate::xslt::ext::EXSLT_FUNCTIONS {
-                if let Some(kind) = self.exslt_function_instr(m, el, scope)? {
-                    return Ok(Some(Instr { kind, loc }));
-                }
+            if uri == crate::xslt::ext::EXSLT_FUNCTIONS
+                && let Some(kind) = self.exslt_function_instr(m, el, scope)?
+            {
+                return Ok(Some(Instr { kind, loc }));
             }
             let fallback = self.fallback(m, el, scope)?;
             return Ok(Some(Instr {

@@ -232,10 +232,10 @@ impl Iterator for Candidates<'_> {
     fn next(&mut self) -> Option<usize> {
         let mut best: Option<usize> = None;
         for (k, l) in self.lists.iter().enumerate() {
-            if let Some(&v) = l.first() {
-                if best.is_none_or(|b| v < self.lists[b][0]) {
-                    best = Some(k);
-                }
+            if let Some(&v) = l.first()
+                && best.is_none_or(|b| v < self.lists[b][0])
+            {
+                best = Some(k);
             }
         }
         let b = best?;

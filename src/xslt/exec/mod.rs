@@ -280,10 +280,10 @@ impl<'a> Exec<'a> {
 
     /// Converts an XPath error from evaluating `x` (or the XSLT error it carries).
     fn xerr(&mut self, x: &XExpr, e: XPathError) -> XsltError {
-        if e.code == TUNNEL {
-            if let Some(p) = self.pending.take() {
-                return p;
-            }
+        if e.code == TUNNEL
+            && let Some(p) = self.pending.take()
+        {
+            return p;
         }
         self.sheet.xpath_error(x.loc, &e)
     }
@@ -351,10 +351,10 @@ impl<'a> Exec<'a> {
 
     /// Converts an error from matching a pattern (or the XSLT error it carries).
     fn pattern_error(&mut self, loc: Loc, e: XPathError) -> XsltError {
-        if e.code == TUNNEL {
-            if let Some(p) = self.pending.take() {
-                return p;
-            }
+        if e.code == TUNNEL
+            && let Some(p) = self.pending.take()
+        {
+            return p;
         }
         self.err(loc, e.code, e.message)
     }

@@ -100,19 +100,19 @@ impl Exec<'_> {
         };
         // Only the identity template can match: every attribute and child node is `@*` or
         // `node()` (not the root, not a namespace node).
-        if range.is_none() && node.ns == 0 {
-            if let Some(t) = set.only_identity(local, parent_local) {
-                if self.tree_of(node.doc).kind(node.node) != NodeKind::Root {
-                    return Ok(Some(t));
-                }
-            }
+        if range.is_none()
+            && node.ns == 0
+            && let Some(t) = set.only_identity(local, parent_local)
+            && self.tree_of(node.doc).kind(node.node) != NodeKind::Root
+        {
+            return Ok(Some(t));
         }
         for i in set.candidates(local, parent_local) {
             let r = &set.all[i];
-            if let Some((lo, hi)) = range {
-                if r.precedence < lo || r.precedence > hi {
-                    continue;
-                }
+            if let Some((lo, hi)) = range
+                && (r.precedence < lo || r.precedence > hi)
+            {
+                continue;
             }
             let tpl = &sheet.templates[r.template];
             let alt = &tpl
@@ -121,10 +121,10 @@ impl Exec<'_> {
                 .expect("rules have patterns")
                 .alternatives[r.alternative];
             let m = alt.matches(node, self).map_err(|e| {
-                if e.code == TUNNEL {
-                    if let Some(p) = self.pending.take() {
-                        return p;
-                    }
+                if e.code == TUNNEL
+                    && let Some(p) = self.pending.take()
+                {
+                    return p;
                 }
                 self.err(tpl.loc, e.code, e.message.clone())
             })?;

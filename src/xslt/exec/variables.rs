@@ -87,10 +87,10 @@ impl Exec<'_> {
         .map_err(|e| XsltError::new(e.code, format!("--param {name}: {}", e.message)))?;
         let ctx = self.ctx;
         evaluate(&expr, &ctx, self).map_err(|e| {
-            if e.code == TUNNEL {
-                if let Some(p) = self.pending.take() {
-                    return p;
-                }
+            if e.code == TUNNEL
+                && let Some(p) = self.pending.take()
+            {
+                return p;
             }
             XsltError::new(e.code, format!("--param {name}: {}", e.message))
         })
@@ -136,11 +136,11 @@ impl Exec<'_> {
         let v = self.rtf(body)?;
         let s = to_string(&v, self).to_string();
         // The fragment was only needed for its text: drop it again.
-        if let Value::Rtf(r) = v {
-            if r.doc as usize + 1 == self.docs.len() {
-                self.docs.pop();
-                self.doc_paths.pop();
-            }
+        if let Value::Rtf(r) = v
+            && r.doc as usize + 1 == self.docs.len()
+        {
+            self.docs.pop();
+            self.doc_paths.pop();
         }
         Ok(s)
     }

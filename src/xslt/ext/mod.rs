@@ -235,10 +235,10 @@ pub(crate) fn call(
 /// Reads a name in Clark notation (`{uri}local`), as QName arguments arrive; anything else is a
 /// local name.
 pub(crate) fn parse_clark(s: &str) -> ExpandedName {
-    if let Some(rest) = s.strip_prefix('{') {
-        if let Some((u, l)) = rest.split_once('}') {
-            return ExpandedName::new(u, l);
-        }
+    if let Some(rest) = s.strip_prefix('{')
+        && let Some((u, l)) = rest.split_once('}')
+    {
+        return ExpandedName::new(u, l);
     }
     ExpandedName::local(s.trim())
 }
@@ -265,41 +265,41 @@ pub(crate) fn resolve_host_arguments(
                     _ => None,
                 };
                 for (k, a) in args.iter_mut().enumerate() {
-                    if let Some(q) = qname_arg.filter(|q| q.index == k) {
-                        if let ExprKind::Literal(l) = &a.kind {
-                            let v = l.trim();
-                            let clark = match v.split_once(':') {
-                                Some((p, local)) => match resolve(p) {
-                                    Some(u) if !u.is_empty() => format!("{{{u}}}{local}"),
-                                    _ => {
-                                        return Err(XPathError::new(
-                                            "XTDE1390",
-                                            format!("namespace prefix '{p}' is not declared"),
-                                            a.span.clone(),
-                                        ));
-                                    }
-                                },
-                                // element-available() alone uses the default namespace.
-                                None if q.default_ns => match resolve("") {
-                                    Some(u) if !u.is_empty() => format!("{{{u}}}{v}"),
-                                    _ => v.to_owned(),
-                                },
-                                None => v.to_owned(),
-                            };
-                            a.kind = ExprKind::Literal(clark.into());
-                            continue;
-                        }
+                    if let Some(q) = qname_arg.filter(|q| q.index == k)
+                        && let ExprKind::Literal(l) = &a.kind
+                    {
+                        let v = l.trim();
+                        let clark = match v.split_once(':') {
+                            Some((p, local)) => match resolve(p) {
+                                Some(u) if !u.is_empty() => format!("{{{u}}}{local}"),
+                                _ => {
+                                    return Err(XPathError::new(
+                                        "XTDE1390",
+                                        format!("namespace prefix '{p}' is not declared"),
+                                        a.span.clone(),
+                                    ));
+                                }
+                            },
+                            // element-available() alone uses the default namespace.
+                            None if q.default_ns => match resolve("") {
+                                Some(u) if !u.is_empty() => format!("{{{u}}}{v}"),
+                                _ => v.to_owned(),
+                            },
+                            None => v.to_owned(),
+                        };
+                        a.kind = ExprKind::Literal(clark.into());
+                        continue;
                     }
                     walk(a, resolve, in_scope)?;
                 }
-                if let Function::Host(i, _) = f {
-                    if TABLE.functions.get(*i).is_some_and(|h| h.namespaces) {
-                        let span = e.span.clone();
-                        args.push(Expr {
-                            kind: ExprKind::Literal(in_scope().into()),
-                            span,
-                        });
-                    }
+                if let Function::Host(i, _) = f
+                    && TABLE.functions.get(*i).is_some_and(|h| h.namespaces)
+                {
+                    let span = e.span.clone();
+                    args.push(Expr {
+                        kind: ExprKind::Literal(in_scope().into()),
+                        span,
+                    });
                 }
                 Ok(())
             }

@@ -319,10 +319,10 @@ pub(super) fn parse_date(s: &str) -> Option<DateVal> {
     if c.at(0).is_ascii_digit() {
         let mut k = c;
         let mut t = dt;
-        if parse_time(&mut k, &mut t) {
-            if let Ending::Done(v) = try_end(&k, &t, Kind::Time) {
-                return v;
-            }
+        if parse_time(&mut k, &mut t)
+            && let Ending::Done(v) = try_end(&k, &t, Kind::Time)
+        {
+            return v;
         }
     }
     dt.year = parse_year(&mut c)?;

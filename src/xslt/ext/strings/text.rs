@@ -92,12 +92,12 @@ pub(super) fn replace(s: &str, searches: &[String], replacements: &[Option<Strin
                 start = src;
             }
             None => {
-                if let Some(e) = empty {
-                    if start < src {
-                        out.push_str(&s[start..src]);
-                        out.push_str(with(e));
-                        start = src;
-                    }
+                if let Some(e) = empty
+                    && start < src
+                {
+                    out.push_str(&s[start..src]);
+                    out.push_str(with(e));
+                    start = src;
                 }
                 src += rest.chars().next().map_or(1, char::len_utf8);
             }
