@@ -136,30 +136,23 @@ impl Style {
     /// them all.
     fn escape(&self, v: &str, out: &mut String, table: &Escapes) {
         // Eight bytes at a time while none is one the table may name (a control byte or one of
-        // three characters) or, in an encoding that cannot hold every character, past ASCII:
-        // the exact "has a byte below n" and "has this byte" word tests, as the parser's
-        // attribute scan does.
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGHS: u64 = 0x8080_8080_8080_8080;
-        let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS != 0;
-        let has = |x: u64, c: u8| below(x ^ (ONES * u64::from(c)), 1);
+        // three characters) or, in an encoding that cannot hold every character, past ASCII.
+        use crate::xml::words::{has_below, has_byte, has_high, word_at};
         let [c1, c2, c3] = table.words;
         let unicode = self.encoding.can_encode(char::MAX);
         let b = v.as_bytes();
         let mut plain = 0;
         let mut i = 0;
         while i < b.len() {
-            if let Some(word) = b.get(i..i + 8) {
-                let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-                if !(below(x, 0x20)
-                    || has(x, c1)
-                    || has(x, c2)
-                    || has(x, c3)
-                    || (!unicode && x & HIGHS != 0))
-                {
-                    i += 8;
-                    continue;
-                }
+            if let Some(x) = word_at(b, i)
+                && !(has_below(x, 0x20)
+                    || has_byte(x, c1)
+                    || has_byte(x, c2)
+                    || has_byte(x, c3)
+                    || (!unicode && has_high(x)))
+            {
+                i += 8;
+                continue;
             }
             let c = b[i];
             if c < 0x80 {

@@ -222,16 +222,12 @@ pub fn bad_value_char(v: &str) -> Option<(usize, char)> {
     // Byte by byte: the control characters are U+0000..=U+001F, U+007F and U+0080..=U+009F,
     // the last written 0xC2 0x80..=0x9F (0xC2 only ever starts a character).
     // Eight bytes at a time while none is below 0x20, 0x7F or 0xC2 (a value is mostly such
-    // bytes: a CSP is hundreds of them), with the exact word tests of the parser's scans.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS != 0;
-    let has = |x: u64, c: u8| below(x ^ (ONES * u64::from(c)), 1);
+    // bytes: a CSP is hundreds of them).
+    use crate::xml::words::{has_below, has_byte, word_at};
     let b = v.as_bytes();
     let mut from = 0;
-    while let Some(word) = b.get(from..from + 8) {
-        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        if below(x, 0x20) || has(x, 0x7F) || has(x, 0xC2) {
+    while let Some(x) = word_at(b, from) {
+        if has_below(x, 0x20) || has_byte(x, 0x7F) || has_byte(x, 0xC2) {
             break;
         }
         from += 8;

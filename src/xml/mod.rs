@@ -16,6 +16,7 @@ pub mod limits;
 pub mod parse;
 mod scan;
 pub mod tree;
+pub(crate) mod words;
 
 pub use document::Document;
 pub use encoding::{Encoding, LineEnding, TextEncoding};

@@ -124,21 +124,21 @@ pub(super) struct AttrScan {
 pub(super) fn scan_attr_value(b: &[u8], from: usize, quote: u8) -> AttrScan {
     // Eight bytes at a time while none of them is one the loop below looks at (a control
     // byte, 0xEF, `&`, `<` or the quote): values are mostly such plain runs (a CSP is hundreds
-    // of bytes). The tests are the exact "has a zero byte" and "has a byte below n" word tricks.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS != 0;
-    let has = |x: u64, c: u8| below(x ^ (ONES * u64::from(c)), 1);
+    // of bytes).
+    use super::words::{has_below, has_byte, word_at};
     let mut seen = 0u8;
     let mut stop = None;
     let mut i = from;
     'scan: while i < b.len() {
-        if let Some(word) = b.get(i..i + 8) {
-            let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            if !(below(x, 0x20) || has(x, quote) || has(x, b'<') || has(x, b'&') || has(x, 0xEF)) {
-                i += 8;
-                continue;
-            }
+        if let Some(x) = word_at(b, i)
+            && !(has_below(x, 0x20)
+                || has_byte(x, quote)
+                || has_byte(x, b'<')
+                || has_byte(x, b'&')
+                || has_byte(x, 0xEF))
+        {
+            i += 8;
+            continue;
         }
         let end = (i + 8).min(b.len());
         while i < end {
