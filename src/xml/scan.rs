@@ -224,8 +224,9 @@ fn name_run_end(text: &str, mut i: usize) -> usize {
 }
 
 fn starts_with_name_start(s: &str) -> bool {
+    // An ASCII first byte is the whole first character: no decoding.
     match s.as_bytes().first() {
-        Some(&b) if b < 0x80 => b.is_ascii_alphabetic() || b == b':' || b == b'_',
+        Some(&b) if b < 0x80 => is_name_start(char::from(b)),
         _ => s.chars().next().is_some_and(is_name_start),
     }
 }
