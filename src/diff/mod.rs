@@ -54,7 +54,8 @@ struct Reach {
 }
 
 /// The ends of the lines of `t[from..to]` as the diff splits lines: after a LF, after a CR
-/// that no LF follows (a CR at `to` counts as a line's end).
+/// that no LF follows. `to` is the end of `t` or not just after a CR (whose line would end past
+/// `to`).
 fn line_ends(t: &[u8], from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
     let mut at = from;
     std::iter::from_fn(move || {
@@ -258,17 +259,9 @@ fn lines(text: &str) -> Vec<&str> {
     let b = text.as_bytes();
     let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', b).count() + 1);
     let mut start = 0;
-    let mut at = 0;
-    while let Some(k) = memchr::memchr2(b'\n', b'\r', &b[at..]) {
-        let i = at + k;
-        let end = if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
-            i + 2
-        } else {
-            i + 1
-        };
+    for end in line_ends(b, 0, b.len()) {
         out.push(&text[start..end]);
         start = end;
-        at = end;
     }
     if start < b.len() {
         out.push(&text[start..]);
