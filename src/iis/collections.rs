@@ -262,21 +262,6 @@ impl Collection {
             .collect()
     }
 
-    /// A key as compared.
-    pub(super) fn normalize(&self, key: &[String]) -> Vec<String> {
-        self.keys
-            .iter()
-            .zip(key)
-            .map(|(k, v)| {
-                if k.case_sensitive {
-                    v.clone()
-                } else {
-                    v.to_lowercase()
-                }
-            })
-            .collect()
-    }
-
     /// The key of an entry element as compared, in one string (see [`Collection::compared`]).
     pub(super) fn compared_key(&self, t: &Tree, el: NodeId) -> String {
         self.compared(
@@ -286,9 +271,9 @@ impl Collection {
         )
     }
 
-    /// A key as compared, in one string: [`Collection::normalize`]'s parts joined by NUL (which
-    /// no XML value holds, so two keys are equal exactly when their parts are). One allocation a
-    /// key, where the parts would take one each.
+    /// A key as compared, in one string: its parts, lowercased where IIS compares them without
+    /// case, joined by NUL (which no XML value holds, so two keys are equal exactly when their
+    /// parts are). One allocation a key, where the parts would take one each.
     pub(super) fn compared<'a>(&self, parts: impl Iterator<Item = &'a str>) -> String {
         let mut out = String::new();
         for (i, (k, v)) in self.keys.iter().zip(parts).enumerate() {

@@ -78,11 +78,12 @@ pub struct Duplicate {
 impl Duplicate {
     /// A key that identifies the duplicate across two versions of a file (collection, scope,
     /// key): what the apply guard compares.
-    pub fn identity(&self) -> (&'static str, Scope, Vec<String>) {
+    pub fn identity(&self) -> (&'static str, Scope, String) {
         (
             self.collection.id,
             self.scope.clone(),
-            self.collection.normalize(&self.key),
+            self.collection
+                .compared(self.key.iter().map(String::as_str)),
         )
     }
 }
