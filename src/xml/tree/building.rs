@@ -73,10 +73,7 @@ impl Tree {
     pub fn append_element(&mut self, parent: NodeId, name: NameId) -> NodeId {
         let mut d = NodeData::new(NodeKind::Element, parent.0);
         d.name = name.0;
-        let p = self.d(parent);
-        if p.kind == NodeKind::Element {
-            d.ns = p.ns;
-        }
+        d.set_ns(self.d(parent).ns());
         let id = self.push(d);
         self.link_child(parent, id);
         id
@@ -89,7 +86,8 @@ impl Tree {
             && self.kind(p) == NodeKind::Element
             && self.namespaces(p) == bindings
         {
-            self.nodes[el.0 as usize].ns = self.d(p).ns;
+            let scope = self.d(p).ns();
+            self.nodes[el.0 as usize].set_ns(scope);
             return;
         }
         self.new_scope(el, bindings);
@@ -100,7 +98,8 @@ impl Tree {
         let start = self.ns_table.len() as u32;
         self.ns_table.extend_from_slice(bindings);
         self.ns_scopes.push((start, bindings.len() as u32));
-        self.nodes[el.0 as usize].ns = (self.ns_scopes.len() - 1) as u32;
+        let scope = (self.ns_scopes.len() - 1) as u32;
+        self.nodes[el.0 as usize].set_ns(scope);
     }
 
     /// Adds (or rebinds) one namespace binding on an element.
@@ -120,29 +119,35 @@ impl Tree {
     /// Sets an attribute, replacing one with the same expanded name.
     pub fn set_attribute(&mut self, el: NodeId, name: NameId, value: &str) -> NodeId {
         let q = self.qname(name);
-        let existing = self.attributes(el).find(|&a| {
+        // The walk that looks for the same name also finds the last attribute, where a new one
+        // goes (elements keep no link to their last attribute).
+        let mut last = NONE;
+        let mut existing = None;
+        for a in self.attributes(el) {
             let aq = self.names[self.d(a).name as usize];
-            aq.local == q.local && aq.uri == q.uri
-        });
+            if aq.local == q.local && aq.uri == q.uri {
+                existing = Some(a);
+                break;
+            }
+            last = a.0;
+        }
         let v = self.value_ref(value);
         if let Some(a) = existing {
             let d = &mut self.nodes[a.0 as usize];
-            d.value = v;
+            d.set_value(v);
             d.name = name.0;
             return a;
         }
         let mut d = NodeData::new(NodeKind::Attribute, el.0);
         d.name = name.0;
-        d.value = v;
+        d.set_value(v);
         let id = self.push(d);
-        let last = self.nodes[el.0 as usize].last_attr;
         if last == NONE {
-            self.nodes[el.0 as usize].first_attr = id.0;
+            self.nodes[el.0 as usize].set_first_attr(id.0);
         } else {
             self.nodes[last as usize].next = id.0;
             self.nodes[id.0 as usize].prev = last;
         }
-        self.nodes[el.0 as usize].last_attr = id.0;
         id
     }
 
@@ -156,7 +161,7 @@ impl Tree {
             && self.kind(last) == NodeKind::Text
             && !self.d(last).raw
         {
-            let old = self.d(last).value;
+            let old = self.d(last).value();
             let joined = if old.len & IN_BUF != 0
                 && (old.start + (old.len & !IN_BUF)) as usize == self.buf.len()
             {
@@ -171,11 +176,11 @@ impl Tree {
                 s.push_str(text);
                 self.store(&s)
             };
-            self.nodes[last.0 as usize].value = joined;
+            self.nodes[last.0 as usize].set_value(joined);
             return Some(last);
         }
         let mut d = NodeData::new(NodeKind::Text, parent.0);
-        d.value = self.value_ref(text);
+        d.set_value(self.value_ref(text));
         let id = self.push(d);
         self.link_child(parent, id);
         Some(id)
@@ -194,12 +199,12 @@ impl Tree {
             let mut s = self.value(last).to_owned();
             s.push_str(text);
             let v = self.store(&s);
-            self.nodes[last.0 as usize].value = v;
+            self.nodes[last.0 as usize].set_value(v);
             return Some(last);
         }
         let mut d = NodeData::new(NodeKind::Text, parent.0);
         d.raw = true;
-        d.value = self.store(text);
+        d.set_value(self.store(text));
         let id = self.push(d);
         self.link_child(parent, id);
         Some(id)
@@ -213,7 +218,7 @@ impl Tree {
     /// Appends a text node without merging (the parser's text runs are already merged).
     pub(crate) fn append_text_node(&mut self, parent: NodeId, text: &str) -> NodeId {
         let mut d = NodeData::new(NodeKind::Text, parent.0);
-        d.value = self.value_ref(text);
+        d.set_value(self.value_ref(text));
         let id = self.push(d);
         self.link_child(parent, id);
         id
@@ -222,7 +227,7 @@ impl Tree {
     /// Appends a comment.
     pub fn append_comment(&mut self, parent: NodeId, text: &str) -> NodeId {
         let mut d = NodeData::new(NodeKind::Comment, parent.0);
-        d.value = self.value_ref(text);
+        d.set_value(self.value_ref(text));
         let id = self.push(d);
         self.link_child(parent, id);
         id
@@ -233,7 +238,7 @@ impl Tree {
         let name = self.intern_name("", target, "");
         let mut d = NodeData::new(NodeKind::ProcessingInstruction, parent.0);
         d.name = name.0;
-        d.value = self.value_ref(data);
+        d.set_value(self.value_ref(data));
         let id = self.push(d);
         self.link_child(parent, id);
         id
@@ -269,15 +274,13 @@ impl Tree {
         if prev != NONE {
             self.nodes[prev as usize].next = next;
         } else if is_attr {
-            self.nodes[parent as usize].first_attr = next;
+            self.nodes[parent as usize].set_first_attr(next);
         } else {
             self.nodes[parent as usize].first_child = next;
         }
         if next != NONE {
             self.nodes[next as usize].prev = prev;
-        } else if is_attr {
-            self.nodes[parent as usize].last_attr = prev;
-        } else {
+        } else if !is_attr {
             self.nodes[parent as usize].last_child = prev;
         }
         let d = &mut self.nodes[n.0 as usize];

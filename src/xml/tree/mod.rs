@@ -104,6 +104,10 @@ struct StrRef {
 
 const IN_BUF: u32 = 1 << 31;
 
+/// A node: 36 bytes. What only elements have (attributes, in-scope namespaces) and what only
+/// the other nodes have (a value) share the same two words, read through the methods below,
+/// which check the kind: a large document is mostly text and attributes, and its nodes are most
+/// of its memory.
 #[derive(Clone, Debug)]
 struct NodeData {
     kind: NodeKind,
@@ -115,19 +119,23 @@ struct NodeData {
     next: u32,
     first_child: u32,
     last_child: u32,
-    first_attr: u32,
-    last_attr: u32,
-    /// Elements: the in-scope namespaces, an index into `Tree::ns_scopes` (one `u32` where a
-    /// range would take two: a node is 48 bytes).
-    ns: u32,
-    value: StrRef,
+    /// Elements: the first attribute. Attributes, text, comments and processing
+    /// instructions: where the value starts (see [`StrRef`]).
+    a: u32,
+    /// Elements: the in-scope namespaces, an index into `Tree::ns_scopes`. The others: the
+    /// value's length and where it lives (see [`StrRef`]).
+    b: u32,
 }
 
-// Nodes are most of a large document's memory: keep them at 48 bytes.
-const _: () = assert!(std::mem::size_of::<NodeData>() == 48);
+const _: () = assert!(std::mem::size_of::<NodeData>() == 36);
 
 impl NodeData {
     fn new(kind: NodeKind, parent: u32) -> NodeData {
+        let (a, b) = match kind {
+            NodeKind::Element => (NONE, 0),
+            // An empty value (the root reads as having none: see `value`).
+            _ => (0, 0),
+        };
         NodeData {
             kind,
             raw: false,
@@ -137,11 +145,57 @@ impl NodeData {
             next: NONE,
             first_child: NONE,
             last_child: NONE,
-            first_attr: NONE,
-            last_attr: NONE,
-            ns: 0,
-            value: StrRef::default(),
+            a,
+            b,
         }
+    }
+
+    /// The first attribute (`NONE` for anything but an element).
+    #[inline]
+    fn first_attr(&self) -> u32 {
+        if self.kind == NodeKind::Element {
+            self.a
+        } else {
+            NONE
+        }
+    }
+
+    /// The in-scope namespaces (scope 0, none, for anything but an element).
+    #[inline]
+    fn ns(&self) -> u32 {
+        if self.kind == NodeKind::Element {
+            self.b
+        } else {
+            0
+        }
+    }
+
+    /// The value (empty for elements and the root).
+    #[inline]
+    fn value(&self) -> StrRef {
+        match self.kind {
+            NodeKind::Element | NodeKind::Root => StrRef::default(),
+            _ => StrRef {
+                start: self.a,
+                len: self.b,
+            },
+        }
+    }
+
+    fn set_first_attr(&mut self, a: u32) {
+        debug_assert_eq!(self.kind, NodeKind::Element);
+        self.a = a;
+    }
+
+    fn set_ns(&mut self, scope: u32) {
+        debug_assert_eq!(self.kind, NodeKind::Element);
+        self.b = scope;
+    }
+
+    fn set_value(&mut self, v: StrRef) {
+        debug_assert!(!matches!(self.kind, NodeKind::Element | NodeKind::Root));
+        self.a = v.start;
+        self.b = v.len;
     }
 }
 
@@ -520,7 +574,7 @@ impl Tree {
     pub fn attributes(&self, n: NodeId) -> Siblings<'_> {
         Siblings {
             tree: self,
-            next: self.d(n).first_attr,
+            next: self.d(n).first_attr(),
         }
     }
 
@@ -592,7 +646,7 @@ impl Tree {
 
     /// The value of a text, comment, attribute or processing-instruction node ("" otherwise).
     pub fn value(&self, n: NodeId) -> &str {
-        self.str_of(self.d(n).value)
+        self.str_of(self.d(n).value())
     }
 
     /// The value of an element's attribute by expanded name.
@@ -634,7 +688,7 @@ impl Tree {
     /// The in-scope namespace bindings of an element (the implicit `xml` binding excluded), in
     /// declaration order, outermost first.
     pub fn namespaces(&self, n: NodeId) -> &[NsBinding] {
-        let (start, len) = self.ns_scopes[self.d(n).ns as usize];
+        let (start, len) = self.ns_scopes[self.d(n).ns() as usize];
         &self.ns_table[start as usize..(start + len) as usize]
     }
 

@@ -143,3 +143,69 @@ fn descendants_of_a_leaf_and_of_a_subtree() {
     assert_eq!(t.descendants(b).collect::<Vec<_>>(), vec![text]);
     assert_eq!(t.descendants(a).count(), 5);
 }
+
+/// Elements and the other nodes keep different things in the same two words of a node: neither
+/// reads as the other's (a text has no attributes or namespaces, an element no value), whatever
+/// the values and namespace scopes hold.
+#[test]
+fn what_elements_and_leaves_share_a_node_for_reads_only_as_their_own() {
+    let (mut t, a, b, _) = sample();
+    let p = t.intern("p");
+    let u = t.intern("urn:x");
+    t.set_namespaces(b, &[NsBinding { prefix: p, uri: u }]);
+    let text = t.first_child(b).unwrap();
+    let attr = t.attributes(a).next().unwrap();
+    let comment = t.next_sibling(b).unwrap();
+    for leaf in [text, attr, comment] {
+        assert_eq!(t.attributes(leaf).count(), 0);
+        assert!(t.namespaces(leaf).is_empty());
+        assert_eq!(t.first_child(leaf), None);
+        assert_eq!(t.last_child(leaf), None);
+    }
+    assert_eq!(
+        [t.value(text), t.value(attr), t.value(comment)],
+        ["hello world", "1", "c"]
+    );
+    for el in [NodeId::ROOT, a, b] {
+        assert_eq!(t.value(el), "");
+    }
+    assert_eq!(t.lookup_namespace(b, "p"), Some("urn:x"));
+    assert!(t.namespaces(NodeId::ROOT).is_empty());
+    // A child element starts with its parent's namespaces, not with anything else of it.
+    let c = t.intern_name("", "c", "");
+    let child = t.append_element(b, c);
+    assert_eq!(t.lookup_namespace(child, "p"), Some("urn:x"));
+    let top = t.append_element(NodeId::ROOT, c);
+    assert!(t.namespaces(top).is_empty());
+}
+
+/// Elements keep no link to their last attribute: a new one still goes last, after a replaced
+/// one, and after the last has been detached.
+#[test]
+fn attributes_append_in_order_around_replacements_and_detaching() {
+    let (mut t, a, ..) = sample();
+    let names: Vec<NameId> = ["y", "z", "w"]
+        .iter()
+        .map(|n| t.intern_name("", n, ""))
+        .collect();
+    let x = t.intern_name("", "x", "");
+    let values = |t: &Tree| -> Vec<String> {
+        t.attributes(a)
+            .map(|n| format!("{}={}", t.local_name(n), t.value(n)))
+            .collect()
+    };
+    t.set_attribute(a, names[0], "2");
+    t.set_attribute(a, x, "1b");
+    t.set_attribute(a, names[1], "3");
+    assert_eq!(values(&t), ["x=1b", "y=2", "z=3"]);
+    let last = t.attributes(a).last().unwrap();
+    t.detach(last);
+    let w = t.set_attribute(a, names[2], "4");
+    assert_eq!(values(&t), ["x=1b", "y=2", "w=4"]);
+    assert_eq!(t.prev_sibling(w).map(|n| t.local_name(n)), Some("y"));
+    let first = t.attributes(a).next().unwrap();
+    t.detach(first);
+    assert_eq!(values(&t), ["y=2", "w=4"]);
+    t.set_attribute(a, x, "5");
+    assert_eq!(values(&t), ["y=2", "w=4", "x=5"]);
+}
