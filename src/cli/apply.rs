@@ -343,7 +343,7 @@ fn run_job(job: &Job, args: &ApplyArgs) -> anyhow::Result<i32> {
     }
     if files.len() == 1 && !args.in_place && !args.check {
         let name = files[0].display().to_string();
-        let input = std::fs::read(&files[0]).map_err(|e| read_failure(&name, &e))?;
+        let input = webxsl::xml::pages::read(&files[0]).map_err(|e| read_failure(&name, &e))?;
         return one(
             job,
             &name,
@@ -486,7 +486,7 @@ struct Outcome {
 fn process(job: &Job, path: &Path, args: &ApplyArgs, color: bool) -> Outcome {
     let mut o = Outcome::default();
     let name = path.display().to_string();
-    let input = match std::fs::read(path) {
+    let input = match webxsl::xml::pages::read(path) {
         Ok(b) => b,
         Err(e) => {
             o.stderr = read_failure(&name, &e).rendered;

@@ -83,7 +83,7 @@ pub fn load_with<T>(
     parse: impl FnOnce(Vec<u8>) -> Result<T, XmlError>,
 ) -> Result<T, Failure> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Failure {
+    let bytes = webxsl::xml::pages::read(path).map_err(|e| Failure {
         code: EXIT_ERROR,
         rendered: Diagnostic::error(format!("cannot read: {e}"))
             .in_file(shown.clone())

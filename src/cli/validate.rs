@@ -87,7 +87,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
             batch_workers(2),
             |f| {
                 let name = f.display().to_string();
-                match std::fs::read(f) {
+                match webxsl::xml::pages::read(f) {
                     Ok(bytes) => {
                         let mut r = validate::validate_owned(&name, bytes, &opts);
                         let mut part = String::new();

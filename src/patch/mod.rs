@@ -119,6 +119,7 @@ pub fn splice(text: &str, edits: &[Edit]) -> String {
     sorted.sort_by_key(|e| (e.start, e.end != e.start));
     let extra: usize = sorted.iter().map(|e| e.text.len()).sum();
     let mut out = String::with_capacity(text.len() + extra);
+    crate::xml::pages::advise_huge_text(&out);
     let mut pos = 0;
     for e in sorted {
         debug_assert!(e.start >= pos, "overlapping edits at {}", e.start);

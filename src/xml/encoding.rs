@@ -402,6 +402,7 @@ pub fn encode_owned(text: String, enc: TextEncoding) -> Result<Vec<u8>, EncodeEr
 /// represent; writers escape such characters as character references before calling this.
 pub fn encode(text: &str, enc: TextEncoding) -> Result<Vec<u8>, EncodeError> {
     let mut out = Vec::with_capacity(text.len() + 3);
+    crate::xml::pages::advise_huge(&out);
     match enc.encoding {
         Encoding::Utf8 => {
             if enc.bom {

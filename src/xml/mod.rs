@@ -13,6 +13,7 @@ pub mod document;
 pub mod encoding;
 pub mod error;
 pub mod limits;
+pub mod pages;
 pub mod parse;
 mod scan;
 pub mod tree;

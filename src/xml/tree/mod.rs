@@ -384,6 +384,8 @@ impl Tree {
             unparsed_entities: Vec::new(),
             lines: std::sync::OnceLock::new(),
         };
+        crate::xml::pages::advise_huge(&t.nodes);
+        crate::xml::pages::advise_huge(&t.spans);
         t.nodes.push(NodeData::new(NodeKind::Root, NONE));
         if has_spans {
             let len = t.src.len() as u32;
@@ -400,6 +402,7 @@ impl Tree {
     pub(crate) fn reserve_spans(&mut self, nodes: usize) {
         if self.keep_spans {
             self.spans.reserve(nodes);
+            crate::xml::pages::advise_huge(&self.spans);
         }
     }
 
