@@ -139,6 +139,47 @@ fn infinite_recursion_is_an_error_even_on_a_small_stack() {
     assert_eq!(e.pos.map(|p| p.line), Some(3));
 }
 
+/// The identity template copies a subtree whole only when its height fits the depth limit;
+/// heights are kept in two bytes, and a subtree higher than 65,535 levels must count as too
+/// high (processed template by template), not as a low one: with the limit between the
+/// document's depth and its depth mod 65,536, the transform fails as the recursion would,
+/// and with room it succeeds, copying the lower subtrees whole.
+#[test]
+fn a_subtree_too_high_for_two_bytes_is_not_taken_for_a_low_one() {
+    const DEPTH: usize = 65_540;
+    let identity = sheet(
+        r#"<xsl:template match="@*|node()"><xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy></xsl:template>"#,
+    );
+    let xml = format!("{}{}", "<a>".repeat(DEPTH), "</a>".repeat(DEPTH));
+    let limits = Limits {
+        max_depth: DEPTH as u32 + 10,
+        ..Limits::default()
+    };
+    let run = move |max_depth: usize| {
+        let s = Stylesheet::from_str(&identity, None).unwrap();
+        let doc = Document::parse_str(&xml, &limits).unwrap();
+        let opts = TransformOptions {
+            max_depth,
+            ..TransformOptions::default()
+        };
+        s.transform(doc.tree(), &opts).map(|r| {
+            let depth = r.tree.descendants(r.tree.root()).count();
+            (depth, r.copies.len())
+        })
+    };
+    // The recursion, several thousand templates deep, runs on a thread of its own.
+    let (room, short) = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || (run(DEPTH + 100), run(DEPTH - 2)))
+        .unwrap()
+        .join()
+        .unwrap();
+    let (nodes, copies) = room.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(nodes, DEPTH);
+    assert!(copies > 0, "no subtree was copied whole");
+    assert_eq!(short.unwrap_err().code, "WXSL0001");
+}
+
 #[test]
 fn terminate_message_and_messages() {
     let e = run("<xsl:template match=\"/\"><xsl:message terminate=\"yes\">stop <xsl:value-of select=\"name(*)\"/></xsl:message></xsl:template>", "<cfg/>").unwrap_err();
