@@ -293,6 +293,23 @@ impl Collection {
         out
     }
 
+    /// [`Collection::compared`] of a key as the defaults files write it (parts joined by
+    /// ','): the text itself when comparing would not change it (one part, compared as
+    /// written or ASCII already in lower case), which is most of the server's entries.
+    pub(super) fn compared_static(&self, key: &'static str) -> std::borrow::Cow<'static, str> {
+        let as_written = match self.keys {
+            [k] => {
+                k.case_sensitive || (key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()))
+            }
+            _ => false,
+        };
+        if as_written {
+            std::borrow::Cow::Borrowed(key)
+        } else {
+            std::borrow::Cow::Owned(self.compared(key.split(',')))
+        }
+    }
+
     /// `fileExtension='.woff2'`, `statusCode='404' subStatusCode='-1'`.
     pub fn describe_key(&self, key: &[String]) -> String {
         self.keys

@@ -28,6 +28,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::model::Scope;
@@ -204,8 +205,9 @@ struct InEffect {
 /// `<location>`s does not copy the application's entries for each.
 struct Layer<'a> {
     base: Option<&'a Layer<'a>>,
-    /// By compared key; the first entry of a key stays, so later duplicates name it.
-    own: rustc_hash::FxHashMap<String, InEffect>,
+    /// By compared key; the first entry of a key stays, so later duplicates name it. The
+    /// server level's keys are mostly the defaults files' own text, borrowed.
+    own: rustc_hash::FxHashMap<Cow<'static, str>, InEffect>,
     removed: rustc_hash::FxHashSet<String>,
     cleared: bool,
 }
@@ -302,44 +304,40 @@ pub struct Analysis {
 }
 
 /// What the server level defines for collection `ci` of [`COLLECTIONS`]: built once per
-/// version and shared (the defaults hold hundreds of entries, and every analysis needs them).
+/// version and collection and shared (the defaults hold hundreds of entries). Only the
+/// collections a config has are built: a process that checks one file builds a few.
 fn server_layer(version: IisVersion, ci: usize) -> &'static Layer<'static> {
-    static V10: OnceLock<Vec<Layer<'static>>> = OnceLock::new();
-    static V85: OnceLock<Vec<Layer<'static>>> = OnceLock::new();
-    let cell = match version {
+    type Layers = [OnceLock<Layer<'static>>; COLLECTIONS.len()];
+    static V10: Layers = [const { OnceLock::new() }; COLLECTIONS.len()];
+    static V85: Layers = [const { OnceLock::new() }; COLLECTIONS.len()];
+    let cells = match version {
         IisVersion::Iis10 => &V10,
         IisVersion::Iis85 => &V85,
     };
-    let layers = cell.get_or_init(|| {
-        COLLECTIONS
-            .iter()
-            .map(|c| {
-                let mut server = Layer::new(None);
-                for d in version.defaults().iter().filter(|d| d.collection == c.id) {
-                    let entry = InEffect {
-                        origin: Origin::Server(version, d.condition),
-                        attrs: Vec::new(),
-                    };
-                    server
-                        .own
-                        .insert(c.compared(d.key.iter().map(String::as_str)), entry);
-                }
-                if c.id == "connectionStrings" {
-                    let entry = InEffect {
-                        origin: Origin::Machine,
-                        attrs: vec![
-                            ("connectionString".into(), LOCAL_SQL_SERVER.into()),
-                            ("name".into(), "LocalSqlServer".into()),
-                            ("providerName".into(), "System.Data.SqlClient".into()),
-                        ],
-                    };
-                    server.own.insert("localsqlserver".into(), entry);
-                }
-                server
-            })
-            .collect()
-    });
-    &layers[ci]
+    cells[ci].get_or_init(|| {
+        let c = &COLLECTIONS[ci];
+        let mut server = Layer::new(None);
+        server.own.reserve(version.defaults_of(c.id).count() + 1);
+        for d in version.defaults_of(c.id) {
+            let entry = InEffect {
+                origin: Origin::Server(version, d.condition),
+                attrs: Vec::new(),
+            };
+            server.own.insert(c.compared_static(d.key), entry);
+        }
+        if c.id == "connectionStrings" {
+            let entry = InEffect {
+                origin: Origin::Machine,
+                attrs: vec![
+                    ("connectionString".into(), LOCAL_SQL_SERVER.into()),
+                    ("name".into(), "LocalSqlServer".into()),
+                    ("providerName".into(), "System.Data.SqlClient".into()),
+                ],
+            };
+            server.own.insert(Cow::Borrowed("localsqlserver"), entry);
+        }
+        server
+    })
 }
 
 /// Replays every collection of a web.config (see the module documentation).
@@ -403,7 +401,7 @@ fn replay(
                     out.useless_removes.push((e, written));
                 }
             }
-            list.own.remove(&k);
+            list.own.remove(k.as_str());
             list.removed.insert(k);
         } else if c.add.contains(&local) {
             let k = c.compared_key(t, e);
@@ -450,7 +448,7 @@ fn replay(
                 }
             };
             if replace {
-                list.own.insert(k, entry);
+                list.own.insert(Cow::Owned(k), entry);
             }
         }
     }
@@ -481,13 +479,28 @@ mod tests {
                 let c = c.unwrap_or_else(|| {
                     panic!("{}: unknown collection {}", v.label(), d.collection)
                 });
-                assert_eq!(c.keys.len(), d.key.len(), "{d:?}");
+                assert_eq!(c.keys.len(), d.key_parts().count(), "{d:?}");
+                // The server's keys, borrowed where they can be, compare as computed ones.
+                assert_eq!(c.compared_static(d.key), c.compared(d.key_parts()), "{d:?}");
             }
+        }
+        let by_id = |id: &str| COLLECTIONS.iter().find(|c| c.id == id).unwrap();
+        for (id, key, borrowed) in [
+            ("mimeMap", ".json", true),
+            ("mimeMap", ".JSON", false),
+            ("mimeMap", ".\u{C9}t\u{E9}", false),
+            ("httpErrors", "404,-1", false),
+            ("customHeaders", "x-powered-by", true),
+        ] {
+            let c = by_id(id);
+            let got = c.compared_static(key);
+            assert_eq!(got, c.compared(key.split(',')), "{id} {key}");
+            assert_eq!(matches!(got, Cow::Borrowed(_)), borrowed, "{id} {key}");
         }
         let has = |v: IisVersion, c: &str, k: &str| {
             v.defaults()
                 .iter()
-                .any(|d| d.collection == c && d.key.join(",").eq_ignore_ascii_case(k))
+                .any(|d| d.collection == c && d.key.eq_ignore_ascii_case(k))
         };
         assert!(has(IisVersion::Iis10, "mimeMap", ".woff2"));
         assert!(!has(IisVersion::Iis85, "mimeMap", ".woff2"));
