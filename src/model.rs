@@ -50,7 +50,13 @@ impl Scope {
     /// Whether this is `<location path=".">` (or `path=""`): the application itself, merged
     /// with the top level.
     pub fn is_application(&self) -> bool {
-        matches!(self, Scope::Location(p) if matches!(p.trim(), "." | ""))
+        matches!(self, Scope::Location(p) if Scope::is_application_path(p))
+    }
+
+    /// Whether a `<location>` of this `path` is the application itself (see
+    /// [`Scope::is_application`]), without making the scope.
+    pub fn is_application_path(path: &str) -> bool {
+        matches!(path.trim(), "." | "")
     }
 
     /// The location path as written, `None` at the top level.

@@ -99,8 +99,7 @@ pub(super) fn app_elements(t: &Tree, names: &[&str]) -> Vec<NodeId> {
     let mut holders = vec![root];
     holders.extend(t.element_children(root).filter(|&l| {
         t.local_name(l) == "location"
-            && Scope::Location(t.attribute_value(l, "", "path").unwrap_or("").to_owned())
-                .is_application()
+            && Scope::is_application_path(t.attribute_value(l, "", "path").unwrap_or(""))
     }));
     let mut out = Vec::new();
     for h in holders {
