@@ -32,12 +32,15 @@ pub(crate) fn advise_huge_text(s: &String) {
 /// buffer on huge pages when the file is large: the text of a large config is a quarter of the
 /// memory its parse fills.
 pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut file = std::fs::File::open(path)?;
+    let file = std::fs::File::open(path)?;
     let size = file.metadata().map_or(0, |m| m.len());
     let mut bytes = Vec::new();
     bytes.try_reserve_exact(usize::try_from(size).unwrap_or(0))?;
     advise_huge(&bytes);
-    file.read_to_end(&mut bytes)?;
+    // Through `Take`: a `File`'s own `read_to_end` would ask for its size again (two more
+    // system calls a file, which a batch of small files notices); the buffer already has room
+    // for it, and a file that grew meanwhile is still read to its end.
+    (&file).take(u64::MAX).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
