@@ -35,6 +35,47 @@ fn help_lists_every_planned_subcommand() {
     }
 }
 
+/// A subcommand's arguments are declared only when it runs; its help still starts with its
+/// own description (not its argument struct's), lists its options and takes the version.
+#[test]
+fn subcommand_help_describes_the_subcommand_and_its_options() {
+    for (cmd, about, option) in [
+        (
+            &["apply"][..],
+            "Apply an XSLT stylesheet or a header profile",
+            "--in-place",
+        ),
+        (
+            &["validate"],
+            "Check web.config files: IIS rules",
+            "--min-grade",
+        ),
+        (&["csp", "learn"], "", "--write"),
+        (
+            &["probe"],
+            "Fetch live URLs and check what they really send",
+            "--timeout",
+        ),
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{cmd:?}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.starts_with(about), "{cmd:?}:\n{out}");
+        assert!(out.contains(option), "{cmd:?}:\n{out}");
+        args.pop();
+        args.push("--version");
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{cmd:?}: {}", stderr(&o));
+        assert!(stdout(&o).contains(env!("CARGO_PKG_VERSION")), "{cmd:?}");
+    }
+    // An unknown option of a subcommand is still refused as a usage error.
+    let o = run(&["apply", "--bogus"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--bogus"), "{}", stderr(&o));
+}
+
 #[test]
 fn version_is_answered_early_and_as_clap_would() {
     let want = format!("webxsl {}\n", env!("CARGO_PKG_VERSION"));

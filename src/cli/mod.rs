@@ -38,29 +38,78 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Apply an XSLT stylesheet or a header profile to web.config files, keeping the diff minimal
-    Apply(apply::ApplyArgs),
+    Apply(Lazy<apply::ApplyArgs>),
     /// Run an XSLT 1.0 stylesheet on an XML file, like xsltproc
-    Xslt(xslt::XsltArgs),
+    Xslt(Lazy<xslt::XsltArgs>),
     /// Compare two web.config files: unified diff plus headers added, removed and changed
-    Diff(diff::DiffArgs),
+    Diff(Lazy<diff::DiffArgs>),
     /// Generate a shared-configuration template (XSL or XDT) from a header profile
-    Generate(profiles::GenerateArgs),
+    Generate(Lazy<profiles::GenerateArgs>),
     /// List the built-in header profiles, or show one as TOML
-    Profiles(profiles::ProfilesArgs),
+    Profiles(Lazy<profiles::ProfilesArgs>),
     /// Check web.config files: IIS rules, header syntax, security grade
-    Validate(validate::ValidateArgs),
+    Validate(Lazy<validate::ValidateArgs>),
     /// Check every web.config webxsl.toml covers: the diff to what it makes of them, findings, grades
-    Check(manifest::CheckArgs),
+    Check(Lazy<manifest::CheckArgs>),
     /// Write what webxsl.toml makes of every web.config it covers (what check would change)
-    Sync(manifest::SyncArgs),
+    Sync(Lazy<manifest::SyncArgs>),
     /// Write a starter webxsl.toml for the web.config files of a repository
-    Init(manifest::InitArgs),
+    Init(Lazy<manifest::InitArgs>),
     /// Parse web.config files and show their encoding, layout and structure
-    Inspect(inspect::InspectArgs),
+    Inspect(Lazy<inspect::InspectArgs>),
     /// Content-Security-Policy reports: learn a policy change from them, or collect them
-    Csp(csp::CspArgs),
+    Csp(Lazy<csp::CspArgs>),
     /// Fetch live URLs and check what they really send: rules, drift, grade
-    Probe(probe::ProbeArgs),
+    Probe(Lazy<probe::ProbeArgs>),
+}
+
+/// A subcommand's arguments, declared only when that subcommand is parsed (or its help
+/// shown): clap would otherwise build every subcommand's arguments on every run, a tenth of the
+/// instructions of `apply` on a small file.
+#[derive(Debug)]
+struct Lazy<T>(T);
+
+impl<T: clap::Args> clap::Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|c| keep_about(c, T::augment_args))
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|c| keep_about(c, T::augment_args_for_update))
+    }
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+/// Adds the arguments, keeping the subcommand's description: the subcommand's own (the enum
+/// variant's) was set first and must win over the argument struct's, as when the arguments
+/// were added before it.
+fn keep_about(c: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let (about, long_about) = (c.get_about().cloned(), c.get_long_about().cloned());
+    let c = augment(c);
+    let c = match about {
+        Some(a) => c.about(a),
+        None => c.about(None::<&'static str>),
+    };
+    match long_about {
+        Some(a) => c.long_about(a),
+        None => c.long_about(None::<&'static str>),
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(m).map(Lazy)
+    }
+    fn from_arg_matches_mut(m: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(m).map(Lazy)
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(m)
+    }
+    fn update_from_arg_matches_mut(&mut self, m: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(m)
+    }
 }
 
 /// Stylesheet parameters, as xsltproc takes them.
@@ -139,17 +188,17 @@ fn source_date_epoch() -> Option<i64> {
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Inspect(args) => inspect::run(args),
-        Command::Apply(args) => apply::run(args),
-        Command::Xslt(args) => xslt::run(args),
-        Command::Diff(args) => diff::run(args),
-        Command::Generate(args) => profiles::run_generate(args),
-        Command::Profiles(args) => profiles::run_profiles(args),
-        Command::Validate(args) => validate::run(args),
-        Command::Check(args) => manifest::run_check(args),
-        Command::Sync(args) => manifest::run_sync(args),
-        Command::Init(args) => manifest::run_init(args),
-        Command::Csp(args) => csp::run(args),
-        Command::Probe(args) => probe::run(args),
+        Command::Inspect(Lazy(args)) => inspect::run(args),
+        Command::Apply(Lazy(args)) => apply::run(args),
+        Command::Xslt(Lazy(args)) => xslt::run(args),
+        Command::Diff(Lazy(args)) => diff::run(args),
+        Command::Generate(Lazy(args)) => profiles::run_generate(args),
+        Command::Profiles(Lazy(args)) => profiles::run_profiles(args),
+        Command::Validate(Lazy(args)) => validate::run(args),
+        Command::Check(Lazy(args)) => manifest::run_check(args),
+        Command::Sync(Lazy(args)) => manifest::run_sync(args),
+        Command::Init(Lazy(args)) => manifest::run_init(args),
+        Command::Csp(Lazy(args)) => csp::run(args),
+        Command::Probe(Lazy(args)) => probe::run(args),
     }
 }
