@@ -34,23 +34,21 @@ impl IisVersion {
 
     /// Every entry the server level defines, in the file's order.
     #[cfg(test)]
-    pub(super) fn defaults(self) -> &'static [ServerEntry] {
-        self.table().0
+    pub(super) fn defaults(self) -> Vec<ServerEntry> {
+        let (text, entries, _) = self.table();
+        entries.iter().map(|e| e.unpack(text)).collect()
     }
 
     /// The entries of one collection (by id), in the file's order.
-    pub(super) fn defaults_of(
-        self,
-        collection: &str,
-    ) -> impl Iterator<Item = &'static ServerEntry> {
-        let (entries, runs) = self.table();
-        of(entries, runs, collection)
+    pub(super) fn defaults_of(self, collection: &str) -> impl Iterator<Item = ServerEntry> {
+        let (text, entries, runs) = self.table();
+        of(text, entries, runs, collection)
     }
 
-    fn table(self) -> (&'static [ServerEntry], &'static [Run]) {
+    fn table(self) -> (&'static str, &'static [Packed], &'static [Run]) {
         match self {
-            IisVersion::Iis10 => (&ENTRIES_10, &RUNS_10),
-            IisVersion::Iis85 => (&ENTRIES_85, &RUNS_85),
+            IisVersion::Iis10 => (TEXT_10, &ENTRIES_10, &RUNS_10),
+            IisVersion::Iis85 => (TEXT_85, &ENTRIES_85, &RUNS_85),
         }
     }
 }
@@ -58,6 +56,8 @@ impl IisVersion {
 /// An entry the server level defines.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct ServerEntry {
+    /// The collection's id (the caller of [`IisVersion::defaults_of`] knows it already).
+    #[cfg(test)]
     pub(super) collection: &'static str,
     /// The key as the file has it: a combined key's parts joined by ','.
     pub(super) key: &'static str,
@@ -73,52 +73,101 @@ impl ServerEntry {
     }
 }
 
+/// Where a field is in its file: `start..end` in bytes.
+///
+/// The tables keep positions, not `&str`s: a table of string slices would hold a pointer per
+/// field, which the dynamic loader relocates in every process at start-up (twelve pages of the
+/// two tables written before `main`, also for `--version`). Positions are plain data, read
+/// only when a collection is looked up.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u16,
+    end: u16,
+}
+
+impl Span {
+    const EMPTY: Span = Span { start: 0, end: 0 };
+
+    /// `start..end`, checked to fit (the files are far below 64 KiB).
+    const fn new(start: usize, end: usize) -> Span {
+        if end > u16::MAX as usize {
+            panic!("a defaults file is smaller than 64 KiB");
+        }
+        Span {
+            start: start as u16,
+            end: end as u16,
+        }
+    }
+
+    /// The field in `text` (the file the span was taken from).
+    fn of(self, text: &'static str) -> &'static str {
+        &text[usize::from(self.start)..usize::from(self.end)]
+    }
+}
+
+/// An entry as a table keeps it: its three fields' positions in the file.
+#[derive(Clone, Copy, Debug)]
+struct Packed {
+    collection: Span,
+    key: Span,
+    condition: Span,
+}
+
+impl Packed {
+    fn unpack(&self, text: &'static str) -> ServerEntry {
+        ServerEntry {
+            #[cfg(test)]
+            collection: self.collection.of(text),
+            key: self.key.of(text),
+            condition: self.condition.of(text),
+        }
+    }
+}
+
 /// Consecutive entries of one collection (the files keep a collection's entries together, so
 /// a collection is found without going through the hundreds of entries of the others).
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Run {
-    collection: &'static str,
-    start: usize,
-    end: usize,
+struct Run {
+    collection: Span,
+    start: u16,
+    end: u16,
 }
 
 /// The entries of `collection`, through its runs.
-fn of<'t>(
-    entries: &'t [ServerEntry],
-    runs: &'t [Run],
+fn of(
+    text: &'static str,
+    entries: &'static [Packed],
+    runs: &'static [Run],
     collection: &str,
-) -> impl Iterator<Item = &'t ServerEntry> {
+) -> impl Iterator<Item = ServerEntry> {
     runs.iter()
-        .filter(move |r| r.collection == collection)
-        .flat_map(move |r| &entries[r.start..r.end])
+        .filter(move |r| r.collection.of(text) == collection)
+        .flat_map(move |r| &entries[usize::from(r.start)..usize::from(r.end)])
+        .map(move |e| e.unpack(text))
 }
 
 const TEXT_10: &str = include_str!("defaults-iis10.tsv");
 const TEXT_85: &str = include_str!("defaults-iis85.tsv");
-const LEN_10: usize = count_entries(TEXT_10);
-const LEN_85: usize = count_entries(TEXT_85);
-static ENTRIES_10: [ServerEntry; LEN_10] = parse_defaults(TEXT_10);
-static ENTRIES_85: [ServerEntry; LEN_85] = parse_defaults(TEXT_85);
-static RUNS_10: [Run; count_runs(&ENTRIES_10)] = runs(&ENTRIES_10);
-static RUNS_85: [Run; count_runs(&ENTRIES_85)] = runs(&ENTRIES_85);
+static ENTRIES_10: [Packed; count_entries(TEXT_10)] = parse_defaults(TEXT_10);
+static ENTRIES_85: [Packed; count_entries(TEXT_85)] = parse_defaults(TEXT_85);
+static RUNS_10: [Run; count_runs(TEXT_10, &ENTRIES_10)] = runs(TEXT_10, &ENTRIES_10);
+static RUNS_85: [Run; count_runs(TEXT_85, &ENTRIES_85)] = runs(TEXT_85, &ENTRIES_85);
 
-/// `text[start..end]`, at compile time.
-const fn slice(text: &'static str, start: usize, end: usize) -> &'static str {
-    let bytes = text.as_bytes().split_at(end).0.split_at(start).1;
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(_) => panic!("a defaults file splits at tabs and line ends only"),
-    }
-}
-
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
+/// Whether `text`'s fields at `a` and `b` are the same string.
+const fn same_field(text: &str, a: Span, b: Span) -> bool {
+    let b_ = text.as_bytes();
+    let (a0, a1, b0, b1) = (
+        a.start as usize,
+        a.end as usize,
+        b.start as usize,
+        b.end as usize,
+    );
+    if a1 - a0 != b1 - b0 {
         return false;
     }
     let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
+    while a0 + i < a1 {
+        if b_[a0 + i] != b_[b0 + i] {
             return false;
         }
         i += 1;
@@ -142,80 +191,87 @@ const fn data_line(b: &[u8], start: usize, end: usize) -> bool {
     false
 }
 
-/// The end of a line starting at `start` (at its `\n` or the end of the text), and the end of
-/// its content (without a final `\r`).
-const fn line_ends(b: &[u8], start: usize) -> (usize, usize) {
-    let mut newline = start;
-    while newline < b.len() && b[newline] != b'\n' {
-        newline += 1;
+/// The first line with an entry at or after byte `i`: where it starts, where its content ends
+/// (before a final `\r`) and where the next line starts; `None` past the last one.
+const fn next_entry_line(b: &[u8], mut i: usize) -> Option<(usize, usize, usize)> {
+    while i < b.len() {
+        let mut newline = i;
+        while newline < b.len() && b[newline] != b'\n' {
+            newline += 1;
+        }
+        let mut end = newline;
+        if end > i && b[end - 1] == b'\r' {
+            end -= 1;
+        }
+        if data_line(b, i, end) {
+            return Some((i, end, newline + 1));
+        }
+        i = newline + 1;
     }
-    let mut end = newline;
-    if end > start && b[end - 1] == b'\r' {
-        end -= 1;
-    }
-    (newline, end)
+    None
 }
 
 /// How many entries a defaults file has.
 const fn count_entries(text: &str) -> usize {
-    let b = text.as_bytes();
     let (mut i, mut n) = (0, 0);
-    while i < b.len() {
-        let (newline, end) = line_ends(b, i);
-        if data_line(b, i, end) {
-            n += 1;
-        }
-        i = newline + 1;
+    while let Some((_, _, next)) = next_entry_line(text.as_bytes(), i) {
+        n += 1;
+        i = next;
     }
     n
 }
 
 /// The entries of a defaults file: three tab-separated columns a line (collection, key,
-/// condition; a fourth is ignored).
-const fn parse_defaults<const N: usize>(text: &'static str) -> [ServerEntry; N] {
+/// condition; a fourth is ignored). Every field is checked to be whole UTF-8.
+const fn parse_defaults<const N: usize>(text: &str) -> [Packed; N] {
     let b = text.as_bytes();
-    let empty = ServerEntry {
-        collection: "",
-        key: "",
-        condition: "",
+    let empty = Packed {
+        collection: Span::EMPTY,
+        key: Span::EMPTY,
+        condition: Span::EMPTY,
     };
     let mut out = [empty; N];
     let (mut i, mut n) = (0, 0);
-    while i < b.len() {
-        let (newline, end) = line_ends(b, i);
-        if data_line(b, i, end) {
-            let mut fields = [(0, 0); 3];
-            let (mut f, mut field_start, mut j) = (0, i, i);
-            while j <= end {
-                if j == end || b[j] == b'\t' {
-                    if f < 3 {
-                        fields[f] = (field_start, j);
+    while let Some((start, end, next)) = next_entry_line(b, i) {
+        let mut fields = [Span::EMPTY; 3];
+        let (mut f, mut field_start, mut j) = (0, start, start);
+        while j <= end {
+            if j == end || b[j] == b'\t' {
+                if f < 3 {
+                    if std::str::from_utf8(b.split_at(j).0.split_at(field_start).1).is_err() {
+                        panic!("a defaults file splits at tabs and line ends only");
                     }
-                    f += 1;
-                    field_start = j + 1;
+                    fields[f] = Span::new(field_start, j);
                 }
-                j += 1;
+                f += 1;
+                field_start = j + 1;
             }
-            if f < 3 {
-                panic!("a defaults line has three columns");
-            }
-            out[n] = ServerEntry {
-                collection: slice(text, fields[0].0, fields[0].1),
-                key: slice(text, fields[1].0, fields[1].1),
-                condition: slice(text, fields[2].0, fields[2].1),
-            };
-            n += 1;
+            j += 1;
         }
-        i = newline + 1;
+        if f < 3 {
+            panic!("a defaults line has three columns");
+        }
+        out[n] = Packed {
+            collection: fields[0],
+            key: fields[1],
+            condition: fields[2],
+        };
+        n += 1;
+        i = next;
     }
     out
 }
 
+/// Whether entry `i` starts a run (its collection differs from the entry before).
+const fn starts_run(text: &str, entries: &[Packed], i: usize) -> bool {
+    i == 0 || !same_field(text, entries[i].collection, entries[i - 1].collection)
+}
+
 /// How many runs of one collection `entries` has.
-const fn count_runs(entries: &[ServerEntry]) -> usize {
+const fn count_runs(text: &str, entries: &[Packed]) -> usize {
     let (mut i, mut n) = (0, 0);
     while i < entries.len() {
-        if i == 0 || !str_eq(entries[i].collection, entries[i - 1].collection) {
+        if starts_run(text, entries, i) {
             n += 1;
         }
         i += 1;
@@ -224,23 +280,26 @@ const fn count_runs(entries: &[ServerEntry]) -> usize {
 }
 
 /// The runs of one collection in `entries`.
-const fn runs<const R: usize>(entries: &[ServerEntry]) -> [Run; R] {
+const fn runs<const R: usize>(text: &str, entries: &[Packed]) -> [Run; R] {
+    if entries.len() > u16::MAX as usize {
+        panic!("a defaults file has fewer than 65,536 entries");
+    }
     let mut out = [Run {
-        collection: "",
+        collection: Span::EMPTY,
         start: 0,
         end: 0,
     }; R];
     let (mut i, mut n) = (0, 0);
     while i < entries.len() {
-        if i == 0 || !str_eq(entries[i].collection, entries[i - 1].collection) {
+        if starts_run(text, entries, i) {
             out[n] = Run {
                 collection: entries[i].collection,
-                start: i,
-                end: i,
+                start: i as u16,
+                end: i as u16,
             };
             n += 1;
         }
-        out[n - 1].end = i + 1;
+        out[n - 1].end = i as u16 + 1;
         i += 1;
     }
     out
@@ -255,9 +314,10 @@ mod tests {
     fn lines_and_columns() {
         const TEXT: &str = "# comment\r\nmimeMap\t.json\talways\r\n\n  \r\n\t\nhttpErrors\t404,-1\twith ASP.NET\tmore\nhandlers\tx\tnewer builds";
         assert_eq!(count_entries(TEXT), 3);
-        let entries: [ServerEntry; 3] = parse_defaults(TEXT);
+        let entries: [Packed; 3] = parse_defaults(TEXT);
         let got: Vec<(&str, Vec<&str>, &str)> = entries
             .iter()
+            .map(|e| e.unpack(TEXT))
             .map(|d| (d.collection, d.key_parts().collect(), d.condition))
             .collect();
         assert_eq!(
@@ -273,11 +333,16 @@ mod tests {
     /// A collection's entries are found by its runs, also when they are not all together.
     #[test]
     fn a_collection_in_several_runs() {
-        const TEXT: &str = "a\t1\talways\nb\t2\talways\na\t3\talways\na\t4\talways\nc\t5\talways\n";
-        let entries: [ServerEntry; 5] = parse_defaults(TEXT);
-        assert_eq!(count_runs(&entries), 4);
-        let r: [Run; 4] = runs(&entries);
-        let keys = |c| of(&entries, &r, c).map(|d| d.key).collect::<Vec<_>>();
+        static TEXT: &str =
+            "a\t1\talways\nb\t2\talways\na\t3\talways\na\t4\talways\nc\t5\talways\n";
+        static ENTRIES: [Packed; 5] = parse_defaults(TEXT);
+        assert_eq!(count_runs(TEXT, &ENTRIES), 4);
+        static RUNS: [Run; 4] = runs(TEXT, &ENTRIES);
+        let keys = |c| {
+            of(TEXT, &ENTRIES, &RUNS, c)
+                .map(|d| d.key)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(keys("a"), ["1", "3", "4"]);
         assert_eq!(keys("b"), ["2"]);
         assert_eq!(keys("c"), ["5"]);
@@ -294,7 +359,7 @@ mod tests {
                 .lines()
                 .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
             assert_eq!(lines.clone().count(), all.len());
-            for (l, d) in lines.zip(all) {
+            for (l, d) in lines.zip(&all) {
                 assert_eq!(l, format!("{}\t{}\t{}", d.collection, d.key, d.condition));
             }
             assert!(all.len() > 400, "{}", all.len());
@@ -303,15 +368,16 @@ mod tests {
             ids.sort_unstable();
             ids.dedup();
             for id in ids {
-                let found: Vec<&ServerEntry> = v.defaults_of(id).collect();
+                let found: Vec<ServerEntry> = v.defaults_of(id).collect();
                 let filtered: Vec<&ServerEntry> =
                     all.iter().filter(|d| d.collection == id).collect();
                 assert_eq!(found.len(), filtered.len(), "{id}");
+                // The same lines of the file, not equal ones elsewhere.
                 assert!(
                     found
                         .iter()
                         .zip(&filtered)
-                        .all(|(a, b)| std::ptr::eq(*a, *b))
+                        .all(|(a, b)| std::ptr::eq(a.key, b.key))
                 );
                 seen += found.len();
             }
@@ -322,6 +388,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "three columns")]
     fn a_short_line_is_refused() {
-        let _: [ServerEntry; 1] = parse_defaults("mimeMap\t.json\n");
+        let _: [Packed; 1] = parse_defaults("mimeMap\t.json\n");
     }
 }
