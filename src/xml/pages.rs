@@ -15,16 +15,21 @@ const LARGE: usize = 4 << 20;
 /// pages when it is large. Only where the kernel honours `MADV_HUGEPAGE` in its `madvise`
 /// mode (the usual default); with transparent huge pages off, nothing changes.
 pub(crate) fn advise_huge<T>(v: &Vec<T>) {
-    let bytes = v.capacity().saturating_mul(std::mem::size_of::<T>());
-    if bytes >= LARGE {
-        advise(v.as_ptr() as usize, bytes);
-    }
+    advise_if_large(
+        v.as_ptr() as usize,
+        v.capacity().saturating_mul(std::mem::size_of::<T>()),
+    );
 }
 
 /// [`advise_huge`] for a string's buffer (a large edited text).
 pub(crate) fn advise_huge_text(s: &String) {
-    if s.capacity() >= LARGE {
-        advise(s.as_ptr() as usize, s.capacity());
+    advise_if_large(s.as_ptr() as usize, s.capacity());
+}
+
+/// [`advise`] for an allocation of `bytes` at `start`, when it is large.
+fn advise_if_large(start: usize, bytes: usize) {
+    if bytes >= LARGE {
+        advise(start, bytes);
     }
 }
 
