@@ -10,7 +10,8 @@
 //! - ties keep the first value: `min` of `0 -0` is `0` and of `-0 0` is `-0`; `highest` and
 //!   `lowest` return every node equal to the extreme (`0` and `-0` are equal);
 //! - `power` is NaN if either argument is, though C's `pow` gives `pow(NaN, 0) = 1` and
-//!   `pow(1, NaN) = 1`; the other functions are C's (`f64` methods call the same libm);
+//!   `pow(1, NaN) = 1`; the other functions are C's, the same functions of the same library
+//!   as libexslt calls on Linux (`cmath.rs`);
 //! - `constant(name, precision)` knows `PI`, `E`, `SQRRT2` (sic: not `SQRT2`), `LN2`, `LN10`,
 //!   `LOG2E` and `SQRT1_2` (case-sensitive); it reads the first `precision` characters of the
 //!   constant's decimal text (the point counts: `constant('PI', 2)` is `3.`, so 3); a precision
@@ -20,6 +21,7 @@
 
 use std::rc::Rc;
 
+use super::cmath;
 use super::sets::node_set_arg;
 use super::{Host, HostFn};
 use crate::xpath::Context;
@@ -160,54 +162,54 @@ fn pow(base: f64, exp: f64) -> f64 {
     if base.is_nan() || exp.is_nan() {
         f64::NAN
     } else {
-        base.powf(exp)
+        cmath::pow(base, exp)
     }
 }
 
 /// `number math:log(number)`: the natural logarithm.
 fn log(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
-    unary(h, &args, f64::ln)
+    unary(h, &args, cmath::log)
 }
 
 /// `number math:exp(number)`: e to the power of the number.
 fn exp(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
-    unary(h, &args, f64::exp)
+    unary(h, &args, cmath::exp)
 }
 
 /// `number math:sin(number)`: the sine (radians).
 fn sin(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
-    unary(h, &args, f64::sin)
+    unary(h, &args, cmath::sin)
 }
 
 /// `number math:cos(number)`: the cosine (radians).
 fn cos(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
-    unary(h, &args, f64::cos)
+    unary(h, &args, cmath::cos)
 }
 
 /// `number math:tan(number)`: the tangent (radians).
 fn tan(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
-    unary(h, &args, f64::tan)
+    unary(h, &args, cmath::tan)
 }
 
 /// `number math:asin(number)`: the arc sine, in radians (NaN outside [-1, 1]).
 fn asin(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
-    unary(h, &args, f64::asin)
+    unary(h, &args, cmath::asin)
 }
 
 /// `number math:acos(number)`: the arc cosine, in radians (NaN outside [-1, 1]).
 fn acos(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
-    unary(h, &args, f64::acos)
+    unary(h, &args, cmath::acos)
 }
 
 /// `number math:atan(number)`: the arc tangent, in radians.
 fn atan(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
-    unary(h, &args, f64::atan)
+    unary(h, &args, cmath::atan)
 }
 
 /// `number math:atan2(y, x)`: the angle of the point (x, y), in radians; NaN if either is NaN.
 fn atan2(h: &mut dyn Host, args: Vec<Value>, _: &Context) -> Result<Value, XsltError> {
     let (y, x) = (num(h, &args, 0), num(h, &args, 1));
-    Ok(Value::Num(y.atan2(x)))
+    Ok(Value::Num(cmath::atan2(y, x)))
 }
 
 /// The constants of `math:constant`, as libexslt writes them (its own number of digits).

@@ -13,7 +13,8 @@
 //!   `function-available`;
 //! - `common.rs`, EXSLT common ([`EXSLT_COMMON`]): `exsl:node-set`, `exsl:object-type`;
 //! - `strings.rs`, `math.rs`, `sets.rs`, `dates.rs`: EXSLT strings, math, sets and
-//!   dates-and-times, as libexslt implements them;
+//!   dates-and-times, as libexslt implements them (`cmath.rs`: the C library's math functions
+//!   that math and dates call);
 //! - `dynamic.rs`, EXSLT dynamic: `dyn:evaluate`, `dyn:map` (they parse XPath at run time, with
 //!   the namespaces the compiler hands them: [`HostFn::with_namespaces`]);
 //! - `msxsl.rs` ([`MSXSL_NS`]): `msxsl:node-set`;
@@ -25,6 +26,7 @@
 //! (`compile/functions.rs`) and XPath calls them through `Env::call_extension`
 //! (`exec/functions.rs`).
 
+mod cmath;
 mod common;
 mod dates;
 mod dynamic;

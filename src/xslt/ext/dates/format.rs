@@ -2,6 +2,7 @@
 //! truncated dates in their lexical forms, durations as `-?PnYnMnDTnHnMnS`, and every number of
 //! seconds the way libxml2 writes a double.
 
+use super::super::cmath;
 use super::lexical::{DateVal, Duration, Kind, SECS_PER_DAY};
 
 /// A year: `-` for years up to 0 (1 BCE), at least four digits.
@@ -63,7 +64,7 @@ fn libxml2_number(x: f64) -> String {
         let sign = if exp < 0 { '-' } else { '+' };
         format!("{}e{sign}{:02}", trim(mantissa), exp.abs())
     } else {
-        let integer_place = abs.log10() as i32;
+        let integer_place = cmath::log10(abs) as i32;
         let fraction = if integer_place > 0 {
             15 - integer_place - 1
         } else {
