@@ -85,7 +85,7 @@ const RF: &str = "requestFiltering";
 /// IIS 10; keys are the same in 8.5), URL Rewrite 2's `rewrite_schema.xml`, and .NET's
 /// System.Configuration (`ConnectionStringSettingsCollection`, `KeyValueConfigurationCollection`);
 /// see docs/iis.md.
-pub const COLLECTIONS: &[Collection] = &[
+pub static COLLECTIONS: &[Collection] = &[
     iis(
         "customHeaders",
         &[WS, "httpProtocol", "customHeaders"],

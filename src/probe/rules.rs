@@ -11,7 +11,7 @@ use crate::validate::served::Place;
 use crate::validate::{Rule, rule};
 
 /// The rules of `webxsl probe` beside `validate`'s header rules.
-pub const RULES: &[Rule] = &[
+pub static RULES: &[Rule] = &[
     rule(
         "served-duplicate-header",
         Warning,

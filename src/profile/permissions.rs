@@ -18,7 +18,7 @@ pub enum FeatureStatus {
 /// Every feature of w3c/webappsec-permissions-policy's features.md (commit c10c76d8), with its
 /// status. Anything else (`interest-cohort`, say) is unknown to browsers. The test suite checks
 /// this table against `../shared/reference/permissions-policy-features.tsv`.
-pub const FEATURES: &[(&str, FeatureStatus)] = &[
+pub static FEATURES: &[(&str, FeatureStatus)] = &[
     ("accelerometer", FeatureStatus::Standardized),
     ("ambient-light-sensor", FeatureStatus::Standardized),
     ("attribution-reporting", FeatureStatus::Standardized),

@@ -4,7 +4,7 @@
 use crate::profile::{Profile, parse};
 
 /// The preset names, in the order `webxsl profiles` lists them.
-pub const NAMES: &[&str] = &["recommended", "owasp", "outsystems-guide", "scout"];
+pub static NAMES: &[&str] = &["recommended", "owasp", "outsystems-guide", "scout"];
 
 /// The TOML text of a preset.
 pub fn text(name: &str) -> Option<&'static str> {

@@ -47,7 +47,7 @@ impl Removal {
 }
 
 /// A header sent only on the logout responses, never site-wide.
-pub const LOGOUT_ONLY: &[&str] = &["Clear-Site-Data"];
+pub static LOGOUT_ONLY: &[&str] = &["Clear-Site-Data"];
 
 /// A profile as the templates write it.
 #[derive(Clone, Debug, PartialEq)]

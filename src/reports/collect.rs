@@ -388,7 +388,7 @@ fn reply(status: StatusCode, text: &str) -> Answer {
 }
 
 /// The content types reports come in (`application/json`: older browsers' report-uri).
-pub const CONTENT_TYPES: &[&str] = &[
+pub static CONTENT_TYPES: &[&str] = &[
     "application/csp-report",
     "application/reports+json",
     "application/json",

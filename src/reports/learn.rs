@@ -104,7 +104,7 @@ impl Blocked {
 }
 
 /// Schemes of browser extensions and of the browser itself: never the site's.
-pub const NOISE_SCHEMES: &[&str] = &[
+pub static NOISE_SCHEMES: &[&str] = &[
     "chrome-extension",
     "moz-extension",
     "safari-extension",

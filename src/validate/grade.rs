@@ -39,7 +39,7 @@ pub struct Grade {
 }
 
 /// The letters from best to worst, for `--min-grade`.
-pub const LETTERS: &[&str] = &[
+pub static LETTERS: &[&str] = &[
     "A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "F",
 ];
 

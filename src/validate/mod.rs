@@ -85,7 +85,7 @@ pub(crate) const fn rule(
 use Severity::{Error, Info, Warning};
 
 /// Every rule.
-pub const RULES: &[Rule] = &[
+pub static RULES: &[Rule] = &[
     rule(
         "xml-malformed",
         Error,

@@ -229,7 +229,7 @@ pub fn has_frame_ancestors(policy: &str) -> bool {
 
 /// The security headers every site should send, with what is at risk without each: what
 /// `missing-header` looks for, in this order (reports list them first).
-pub const RECOMMENDED: &[(&str, &str)] = &[
+pub static RECOMMENDED: &[(&str, &str)] = &[
     (
         "Strict-Transport-Security",
         "browsers may be downgraded to plain HTTP",

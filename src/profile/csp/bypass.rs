@@ -7,7 +7,7 @@
 //! protocol-relative URLs (`//host/path`); the first match names the host in a finding.
 
 /// JSONP endpoints: a page on these hosts answers with script that calls a name the request chooses.
-pub const JSONP: &[&str] = &[
+pub static JSONP: &[&str] = &[
     "//bebezoo.1688.com/fragment/index.htm",
     "//www.google-analytics.com/gtm/js",
     "//googleads.g.doubleclick.net/pagead/conversion/1036918760/wcm",
@@ -134,7 +134,7 @@ pub const JSONP: &[&str] = &[
 ];
 
 /// Hosts of [`JSONP`] whose endpoints are a bypass only with `'unsafe-eval'`.
-pub const JSONP_NEEDS_EVAL: &[&str] = &[
+pub static JSONP_NEEDS_EVAL: &[&str] = &[
     "googletagmanager.com",
     "www.googletagmanager.com",
     "www.googleadservices.com",
@@ -144,7 +144,7 @@ pub const JSONP_NEEDS_EVAL: &[&str] = &[
 ];
 
 /// AngularJS libraries: loading one lets template injection run script.
-pub const ANGULAR: &[&str] = &[
+pub static ANGULAR: &[&str] = &[
     "//gstatic.com/fsn/angular_js-bundle1.js",
     "//www.gstatic.com/fsn/angular_js-bundle1.js",
     "//www.googleadservices.com/pageadimg/imgad",
@@ -189,7 +189,7 @@ pub const ANGULAR: &[&str] = &[
 ];
 
 /// Flash files that run script through `object-src`.
-pub const FLASH: &[&str] = &[
+pub static FLASH: &[&str] = &[
     "//vk.com/swf/video.swf",
     "//ajax.googleapis.com/ajax/libs/yui/2.8.0r4/build/charts/assets/charts.swf",
 ];

@@ -8,7 +8,7 @@ mod check;
 pub use check::{CspFinding, check};
 
 /// Directives of CSP Level 3 (and the ones still widely sent), with whether they are deprecated.
-pub const DIRECTIVES: &[(&str, Status)] = &[
+pub static DIRECTIVES: &[(&str, Status)] = &[
     ("default-src", Status::Current),
     ("script-src", Status::Current),
     ("script-src-elem", Status::Current),
