@@ -17,7 +17,8 @@ use std::sync::LazyLock;
 
 use divan::{Bencher, black_box};
 use webxsl::apply::{
-    ApplyOptions, ProfileTransform, apply_profile, apply_stylesheet, profile_stylesheet,
+    ApplyOptions, ProfileTransform, apply_profile, apply_stylesheet, apply_transforms,
+    profile_stylesheet,
 };
 use webxsl::validate::{ValidateOptions, validate};
 use webxsl::xml::{Document, Limits};
@@ -144,6 +145,15 @@ fn apply_recommended_native(b: Bencher, size: &str) {
     let t = ProfileTransform::new(&p);
     b.counter(bytes(size))
         .bench(|| t.apply(input(size), &ApplyOptions::default()).unwrap());
+}
+
+/// The `recommended` profile as an XDT transform (`generate --format xdt`), parsed once.
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+fn apply_xdt(b: Bencher, size: &str) {
+    let p = webxsl::profile::presets::get("recommended").unwrap();
+    let xdt = webxsl::xdt::XdtTransform::from_str(&webxsl::generate::xdt(&p), "x.config").unwrap();
+    b.counter(bytes(size))
+        .bench(|| apply_transforms(&[&xdt], input(size), &ApplyOptions::default()).unwrap());
 }
 
 /// A profile on one small file, from the profile (what one file costs).

@@ -300,6 +300,16 @@ impl<'a> Run<'a> {
         el: NodeId,
         path: &PathText,
     ) -> Result<Vec<DId>, XdtError> {
+        if let Some(found) = super::direct::select(&self.dom, xp, &mut self.budget) {
+            // Debug builds (every test run) check each direct answer against the engine's.
+            #[cfg(debug_assertions)]
+            {
+                let by_engine = self.select(xp, None, el, path)?;
+                let direct: Vec<DRef> = found.iter().map(|&d| DRef::Node(d)).collect();
+                assert_eq!(direct, by_engine, "direct evaluation of '{}'", xp.source());
+            }
+            return Ok(found);
+        }
         let found = self.select(xp, None, el, path)?;
         found
             .into_iter()

@@ -5,7 +5,7 @@
 //! [`exec`] copies the input into a mutable [`dom::Dom`] and walks the transform file in
 //! document order: each element's path is composed by [`locate`] from its ancestors' (`Match`,
 //! `Condition`, `XPath` locators), evaluated by webxsl's XPath 1.0 engine on the document as it
-//! is at that moment, and its transform applied ([`verbs`]) → the result becomes a [`Tree`] that
+//! is at that moment (the common paths directly on the `Dom`: `direct.rs`), and its transform applied ([`verbs`]) → the result becomes a [`Tree`] that
 //! [`crate::apply`] turns into a minimal edit of the input, verified like an XSLT result.
 //!
 //! Messages follow the engine's (same texts, same positions: element and attribute names),
@@ -35,6 +35,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod direct;
 pub mod dom;
 pub mod error;
 pub mod exec;
