@@ -265,6 +265,14 @@ pub fn apply_transforms(
 ) -> Result<Applied, ApplyError> {
     let doc = Document::parse(input, &opts.limits)?;
     let outcome = crate::xdt::transform(&doc, chain)?;
+    // Debug builds (every test run) check that the unchanged elements the run reports change
+    // nothing in the minimal edit: the same text, or the same refusal, as comparing them all.
+    #[cfg(debug_assertions)]
+    assert_eq!(
+        crate::patch::minimal_edit_with(&doc, &outcome.tree, &outcome.copies).ok(),
+        crate::patch::minimal_edit(&doc, &outcome.tree).ok(),
+        "the XDT run's unchanged elements"
+    );
     let output = OutputSpec {
         method: Some(Method::Xml),
         ..OutputSpec::default()
@@ -272,7 +280,7 @@ pub fn apply_transforms(
     let mut applied = finish(
         &doc,
         Original::Bytes(input),
-        (&outcome.tree, &[]),
+        (&outcome.tree, &outcome.copies),
         &output,
         opts,
         None,

@@ -92,6 +92,15 @@ struct Node {
     children: Vec<DId>,
     data: Data,
     origin: Origin,
+    /// The input's node this one is a copy of (`None` for nodes a transform made).
+    source: Option<NodeId>,
+    /// Whether the node or anything under it changed since the copy of the input (its data,
+    /// its children, theirs…). Set by every change through the node's ancestors, so a node
+    /// that is not marked, and has a `source`, is still the input's subtree.
+    changed: bool,
+    /// Whether an attribute in a namespace was set or removed on the node: the namespaces in
+    /// scope below it may differ from the input's, so nothing below it counts as unchanged.
+    rescoped: bool,
 }
 
 /// A node of a [`Tree`] built by [`Dom::to_tree`], seen from the [`Dom`].
@@ -118,6 +127,9 @@ impl Dom {
                 children: Vec::new(),
                 data: Data::Root,
                 origin: Origin::None,
+                source: Some(NodeId::ROOT),
+                changed: false,
+                rescoped: false,
             }],
         };
         let origin = |n: NodeId| {
@@ -173,6 +185,9 @@ impl Dom {
             };
             let is_element = matches!(data, Data::Element { .. });
             let id = self.push(data, origin(c));
+            if !clone {
+                self.nodes[id.index()].source = Some(c);
+            }
             self.link(to, id, None);
             if is_element {
                 self.copy_children(tree, c, id, origin, keep, clone);
@@ -187,6 +202,9 @@ impl Dom {
             children: Vec::new(),
             data,
             origin,
+            source: None,
+            changed: false,
+            rescoped: false,
         });
         id
     }
@@ -196,7 +214,24 @@ impl Dom {
         self.push(Data::Comment(text.to_owned()), Origin::None)
     }
 
-    /// Links a detached node under `parent` at `index` (the end when `None`).
+    /// Marks `n` and its ancestors changed (see [`Node::changed`]). An ancestor already
+    /// marked has its own ancestors marked: the walk stops there.
+    fn mark_changed(&mut self, mut n: DId) {
+        loop {
+            let node = &mut self.nodes[n.index()];
+            if node.changed {
+                return;
+            }
+            node.changed = true;
+            match node.parent {
+                Some(p) => n = p,
+                None => return,
+            }
+        }
+    }
+
+    /// Links a detached node under `parent` at `index` (the end when `None`); the caller marks
+    /// what changed.
     fn link(&mut self, parent: DId, child: DId, index: Option<usize>) {
         self.nodes[child.index()].parent = Some(parent);
         let kids = &mut self.nodes[parent.index()].children;
@@ -259,12 +294,14 @@ impl Dom {
     pub fn remove(&mut self, n: DId) {
         if let Some(p) = self.nodes[n.index()].parent.take() {
             self.nodes[p.index()].children.retain(|&c| c != n);
+            self.mark_changed(p);
         }
     }
 
     /// Appends a detached node as the last child of `parent`.
     pub fn append(&mut self, parent: DId, n: DId) {
         self.link(parent, n, None);
+        self.mark_changed(parent);
     }
 
     /// Puts a detached node in the place of `old`, which is unlinked.
@@ -273,6 +310,7 @@ impl Dom {
         let i = self.position(p, old);
         self.remove(old);
         self.link(p, new, Some(i));
+        self.mark_changed(p);
     }
 
     /// Inserts a detached node right before (`after == false`) or after `sibling`.
@@ -282,6 +320,7 @@ impl Dom {
         };
         let i = self.position(p, sibling) + usize::from(after);
         self.link(p, n, Some(i));
+        self.mark_changed(p);
     }
 
     fn position(&self, parent: DId, child: DId) -> usize {
@@ -294,7 +333,10 @@ impl Dom {
     /// Sets an attribute by local name and namespace: an existing one keeps its place and
     /// takes the new value, a new one is appended.
     pub fn set_attr(&mut self, el: DId, attr: &Attr) {
-        if let Data::Element { attrs, .. } = &mut self.nodes[el.index()].data {
+        self.mark_changed(el);
+        let node = &mut self.nodes[el.index()];
+        node.rescoped |= !attr.name.uri.is_empty();
+        if let Data::Element { attrs, .. } = &mut node.data {
             match attrs
                 .iter_mut()
                 .find(|a| a.name.local == attr.name.local && a.name.uri == attr.name.uri)
@@ -307,7 +349,10 @@ impl Dom {
 
     /// Removes the attributes of `el` for which `drop` is true.
     pub fn remove_attrs(&mut self, el: DId, drop: &dyn Fn(&Attr) -> bool) {
-        if let Data::Element { attrs, .. } = &mut self.nodes[el.index()].data {
+        self.mark_changed(el);
+        let node = &mut self.nodes[el.index()];
+        if let Data::Element { attrs, .. } = &mut node.data {
+            node.rescoped |= attrs.iter().any(|a| drop(a) && !a.name.uri.is_empty());
             attrs.retain(|a| !drop(a));
         }
     }
@@ -317,10 +362,25 @@ impl Dom {
     pub fn to_tree(&self) -> (Tree, Vec<DRef>) {
         let mut t = Tree::new();
         let mut map = vec![DRef::Node(DId::ROOT)];
-        self.build(&mut t, &mut map, DId::ROOT, NodeId::ROOT, &[]);
+        self.build(&mut t, &mut map, DId::ROOT, NodeId::ROOT, &[], &mut None);
         (t, map)
     }
 
+    /// The tree of the document, with the elements that are still the input's (nothing in
+    /// them changed, and the namespaces in scope are the input's) as (tree node, input node),
+    /// in tree order: the outermost of each unchanged subtree. The minimal edit trusts them
+    /// without comparing (see [`crate::patch::minimal_edit_with`]).
+    pub fn to_tree_with_copies(&self) -> (Tree, Vec<(NodeId, NodeId)>) {
+        let mut t = Tree::new();
+        let mut map = vec![DRef::Node(DId::ROOT)];
+        let mut copies = Some(Vec::new());
+        self.build(&mut t, &mut map, DId::ROOT, NodeId::ROOT, &[], &mut copies);
+        (t, copies.unwrap_or_default())
+    }
+
+    /// Builds the children of `from` under `to`. `copies`: where to record unchanged input
+    /// elements (`None` where none may be recorded: not asked, inside one recorded already,
+    /// or below an element whose namespaces in scope may have changed).
     fn build(
         &self,
         t: &mut Tree,
@@ -328,6 +388,7 @@ impl Dom {
         from: DId,
         to: NodeId,
         scope: &[(String, String)],
+        copies: &mut Option<Vec<(NodeId, NodeId)>>,
     ) {
         for &c in self.children(from) {
             match self.data(c) {
@@ -369,7 +430,17 @@ impl Dom {
                         t.set_attribute(el, an, &a.value);
                         map.push(DRef::Attr(c, i));
                     }
-                    self.build(t, map, c, el, &inner);
+                    let node = &self.nodes[c.index()];
+                    match (copies.as_mut(), node.source) {
+                        (Some(list), Some(source)) if !node.changed => {
+                            list.push((el, source));
+                            self.build(t, map, c, el, &inner, &mut None);
+                        }
+                        (Some(_), _) if node.rescoped => {
+                            self.build(t, map, c, el, &inner, &mut None);
+                        }
+                        _ => self.build(t, map, c, el, &inner, copies),
+                    }
                 }
                 Data::Text(s) => {
                     t.append_text(to, s);
@@ -487,5 +558,88 @@ mod tests {
             .map(|n| t.kind(n))
             .collect();
         assert_eq!(kids, [NodeKind::Comment, NodeKind::Element]);
+    }
+
+    /// The unchanged elements are the outermost ones nothing reached, with their input
+    /// nodes: every kind of change marks its node and the ancestors, and an attribute in a
+    /// namespace set on an element keeps everything below it from counting as unchanged.
+    #[test]
+    fn changes_mark_their_ancestors_and_the_rest_are_copies() {
+        let d = doc("<r xmlns:p='urn:p'><a><b><c/></b><d/></a><e><f/></e><g/><h><i/></h></r>");
+        let names = |t: &Tree, copies: &[(NodeId, NodeId)]| -> Vec<String> {
+            copies
+                .iter()
+                .map(|&(r, s)| {
+                    assert_eq!(t.local_name(r), d.tree().local_name(s));
+                    t.local_name(r).to_owned()
+                })
+                .collect()
+        };
+        let el =
+            |dom: &Dom, path: &[usize]| path.iter().fold(DId::ROOT, |n, &i| dom.children(n)[i]);
+        let attr = |uri: &str| Attr {
+            name: Name {
+                prefix: if uri.is_empty() { "" } else { "p" }.to_owned(),
+                local: "x".to_owned(),
+                uri: uri.to_owned(),
+            },
+            value: "1".to_owned(),
+        };
+        let untouched = Dom::from_tree(d.tree()).to_tree_with_copies();
+        assert_eq!(names(&untouched.0, &untouched.1), ["r"]);
+        type Change = fn(&mut Dom, &dyn Fn(&Dom, &[usize]) -> DId, &dyn Fn(&str) -> Attr);
+        let cases: [(&str, Change, &[&str]); 7] = [
+            (
+                "set on c",
+                |d, el, at| d.set_attr(el(d, &[0, 0, 0, 0]), &at("")),
+                &["d", "e", "g", "h"],
+            ),
+            (
+                "remove c",
+                |d, el, _| d.remove(el(d, &[0, 0, 0, 0])),
+                &["d", "e", "g", "h"],
+            ),
+            (
+                "append under f",
+                |d, el, _| {
+                    let x = d.new_comment("x");
+                    d.append(el(d, &[0, 1, 0]), x);
+                },
+                &["a", "g", "h"],
+            ),
+            (
+                "replace g",
+                |d, el, _| {
+                    let x = d.new_comment("x");
+                    d.replace(el(d, &[0, 2]), x);
+                },
+                &["a", "e", "h"],
+            ),
+            (
+                "insert before i",
+                |d, el, _| {
+                    let x = d.new_comment("x");
+                    d.insert_beside(el(d, &[0, 3, 0]), x, false);
+                },
+                &["a", "e", "g", "i"],
+            ),
+            (
+                "remove an attribute of e",
+                |d, el, _| d.remove_attrs(el(d, &[0, 1]), &|_| true),
+                &["a", "f", "g", "h"],
+            ),
+            (
+                "a namespaced attribute on a",
+                |d, el, at| d.set_attr(el(d, &[0, 0]), &at("urn:p")),
+                &["e", "g", "h"],
+            ),
+        ];
+        for (what, change, expected) in cases {
+            let mut dom = Dom::from_tree(d.tree());
+            change(&mut dom, &el, &attr);
+            let (t, copies) = dom.to_tree_with_copies();
+            assert!(copies.is_sorted_by_key(|c| c.0), "{what}");
+            assert_eq!(names(&t, &copies), expected, "{what}");
+        }
     }
 }

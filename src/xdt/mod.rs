@@ -53,6 +53,9 @@ use crate::xml::{Document, Tree};
 pub struct XdtOutcome {
     /// The transformed document.
     pub tree: Tree,
+    /// Its elements that are still the input's, with their input nodes (see
+    /// [`crate::patch::minimal_edit_with`]).
+    pub copies: Vec<(crate::xml::NodeId, crate::xml::NodeId)>,
     /// Warnings of the run (the transforms' own load warnings are in
     /// [`XdtTransform::warnings`]).
     pub warnings: Vec<XdtError>,
@@ -66,8 +69,10 @@ pub fn transform(input: &Document, chain: &[&XdtTransform]) -> Result<XdtOutcome
     if run.failed() {
         return Err(XdtErrors(run.messages));
     }
+    let (tree, copies) = run.dom.to_tree_with_copies();
     Ok(XdtOutcome {
-        tree: run.dom.to_tree().0,
+        tree,
+        copies,
         warnings: run.messages,
     })
 }
