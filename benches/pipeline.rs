@@ -168,3 +168,31 @@ fn validate_file(b: Bencher, size: &str) {
     b.counter(bytes(size))
         .bench(|| validate("web.config", input(size), &ValidateOptions::default()));
 }
+
+/// `csp learn` on a day of a busy site's reports: 50,000 JSON lines (14 MB) as a collector
+/// writes them, parsed and learned from.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn csp_learn(b: Bencher) {
+    use webxsl::reports::{learn, parse};
+    let text: String = (0..50_000)
+        .map(|i| {
+            format!(
+                concat!(
+                    r#"{{"csp-report":{{"document-uri":"https://shop.example.com/p/{}","#,
+                    r#""violated-directive":"script-src-elem","effective-directive":"script-src-elem","#,
+                    r#""original-policy":"default-src 'self'","disposition":"enforce","#,
+                    r#""blocked-uri":"https://cdn{}.example.net/lib/{}.js","status-code":200}}}}"#,
+                    "\n"
+                ),
+                i % 1000,
+                i % 300,
+                i % 50
+            )
+        })
+        .collect();
+    let opts = learn::LearnOptions {
+        site: Some("https://shop.example.com".into()),
+    };
+    b.counter(divan::counter::BytesCount::new(text.len()))
+        .bench(|| learn::learn(&parse::parse_text("reports.jsonl", &text).reports, &opts));
+}
