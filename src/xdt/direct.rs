@@ -53,30 +53,13 @@ fn conjuncts<'x>(e: &'x Expr, out: &mut Vec<(&'x ExpandedName, &'x str)>) -> Opt
             conjuncts(b, out)
         }
         ExprKind::Compare(CmpOp::Eq, a, b) => {
-            let pair = match (attribute(a), literal(b)) {
+            let pair = match (a.attribute_step(), literal(b)) {
                 (Some(n), Some(v)) => (n, v),
-                _ => (attribute(b)?, literal(a)?),
+                _ => (b.attribute_step()?, literal(a)?),
             };
             out.push(pair);
             Some(())
         }
-        _ => None,
-    }
-}
-
-/// `@name` (a relative path of one attribute step without predicates).
-fn attribute(e: &Expr) -> Option<&ExpandedName> {
-    match &e.kind {
-        ExprKind::Path(PathStart::Context, steps) => match steps.as_slice() {
-            [
-                Step {
-                    axis: Axis::Attribute,
-                    test: NodeTest::Name(n),
-                    preds,
-                },
-            ] if preds.is_empty() => Some(n),
-            _ => None,
-        },
         _ => None,
     }
 }

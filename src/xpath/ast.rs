@@ -55,6 +55,26 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// `@name`: the name, when the expression is a path of one attribute step without
+    /// predicates (what comparisons and XDT's direct paths look for).
+    pub fn attribute_step(&self) -> Option<&ExpandedName> {
+        match &self.kind {
+            ExprKind::Path(PathStart::Context, steps) => match steps.as_slice() {
+                [
+                    Step {
+                        axis: Axis::Attribute,
+                        test: NodeTest::Name(n),
+                        preds,
+                    },
+                ] if preds.is_empty() => Some(n),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 /// Comparison operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CmpOp {

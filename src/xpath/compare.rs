@@ -12,9 +12,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::xml::NodeKind;
-use crate::xpath::ast::{
-    Axis, CmpOp, CoreFn, ExpandedName, Expr, ExprKind, Function, NodeTest, PathStart, Step,
-};
+use crate::xpath::ast::{CmpOp, CoreFn, ExpandedName, Expr, ExprKind, Function};
 use crate::xpath::error::XPathError;
 use crate::xpath::eval::{Context, Env, evaluate, to_bool, to_num, to_string};
 use crate::xpath::functions::{normalize_space, translate};
@@ -117,23 +115,6 @@ impl<'e> Str<'e> {
     }
 }
 
-/// `@name`: a path of one attribute step without predicates.
-fn attribute_step(e: &Expr) -> Option<&ExpandedName> {
-    match &e.kind {
-        ExprKind::Path(PathStart::Context, steps) => match steps.as_slice() {
-            [
-                Step {
-                    axis: Axis::Attribute,
-                    test: NodeTest::Name(n),
-                    preds,
-                },
-            ] if preds.is_empty() => Some(n),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// The attribute `name` of a node (what `@name` selects), found without building a node-set.
 fn attribute_of(env: &dyn Env, n: NodeRef, name: &ExpandedName) -> Option<NodeRef> {
     let tree = env.tree(n.doc);
@@ -146,7 +127,7 @@ fn attribute_of(env: &dyn Env, n: NodeRef, name: &ExpandedName) -> Option<NodeRe
 
 /// `string()` of an expression, without a [`Value`] where its shape allows.
 fn string_of<'e>(e: &'e Expr, ctx: &Context, env: &mut dyn Env) -> Result<Str<'e>, XPathError> {
-    if let Some(name) = attribute_step(e) {
+    if let Some(name) = e.attribute_step() {
         return Ok(match attribute_of(env, ctx.node, name) {
             Some(a) => Str::Node(a),
             None => Str::Lit(""),
@@ -211,7 +192,7 @@ enum Operand<'e> {
 }
 
 fn operand<'e>(e: &'e Expr, ctx: &Context, env: &mut dyn Env) -> Result<Operand<'e>, XPathError> {
-    if let Some(name) = attribute_step(e) {
+    if let Some(name) = e.attribute_step() {
         return Ok(Operand::Attribute(attribute_of(env, ctx.node, name)));
     }
     Ok(match string_shaped(e, ctx, env)? {
