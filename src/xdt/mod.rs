@@ -5,8 +5,10 @@
 //! [`exec`] copies the input into a mutable [`dom::Dom`] and walks the transform file in
 //! document order: each element's path is composed by [`locate`] from its ancestors' (`Match`,
 //! `Condition`, `XPath` locators), evaluated by webxsl's XPath 1.0 engine on the document as it
-//! is at that moment (the common paths directly on the `Dom`: `direct.rs`), and its transform applied ([`verbs`]) → the result becomes a [`Tree`] that
-//! [`crate::apply`] turns into a minimal edit of the input, verified like an XSLT result.
+//! is at that moment (the common paths directly on the `Dom`: `direct.rs`), and its transform
+//! applied ([`verbs`]) → the result becomes a [`Tree`] that [`crate::apply`] turns into a
+//! minimal edit of the input, verified like an XSLT result (the elements the run left as they
+//! were are trusted, as XSLT's copies are).
 //!
 //! Messages follow the engine's (same texts, same positions: element and attribute names),
 //! with a code each ([`error`]). A run that logs an error yields no result.
