@@ -1,7 +1,9 @@
 //! The paths XDT composes most, evaluated on the working [`Dom`] itself: absolute paths of
-//! child steps that name elements, each step with predicates that compare an attribute with a
-//! literal (`/configuration/system.webServer/httpProtocol/customHeaders/add[@name='X']`, what
-//! the element hierarchy and `Locator="Match(name)"` make).
+//! child steps that name elements, each step with predicates that compare attributes with
+//! literals, joined by `and` and `or`
+//! (`/configuration/system.webServer/httpProtocol/customHeaders/add[@name='X']`, what the
+//! element hierarchy, `Locator="Match(name)"` and the usual `Condition(@key='a' or @key='b')`
+//! make).
 //!
 //! Any other expression goes to the XPath engine, which needs the document as a [`Tree`]: a
 //! copy of the whole document, made again after every change. On a large config a transform
@@ -15,12 +17,20 @@
 use crate::xpath::ast::{Axis, CmpOp, ExprKind, NodeTest, PathStart, Step};
 use crate::xpath::{ExpandedName, Expr, XPath};
 
-use super::dom::{DId, Data, Dom};
+use super::dom::{Attr, DId, Data, Dom};
 
-/// One step: an element name and the attribute values it requires.
+/// One step: an element name and the conditions on its attributes.
 struct Simple<'x> {
     name: &'x ExpandedName,
-    attrs: Vec<(&'x ExpandedName, &'x str)>,
+    conds: Vec<Cond<'x>>,
+}
+
+/// A predicate on an element's attributes: `@a = 'v'` (either way round), and `and` and `or`
+/// of those (what `Match` and the usual `Condition`s make). Boolean, so never positional.
+enum Cond<'x> {
+    Eq(&'x ExpandedName, &'x str),
+    And(Box<Cond<'x>>, Box<Cond<'x>>),
+    Or(Box<Cond<'x>>, Box<Cond<'x>>),
 }
 
 /// The steps of `xp` when it is such a path; `None` for anything else.
@@ -38,28 +48,18 @@ fn simple_step(step: &Step) -> Option<Simple<'_>> {
     let (Axis::Child, NodeTest::Name(name)) = (step.axis, &step.test) else {
         return None;
     };
-    let mut attrs = Vec::new();
-    for p in &step.preds {
-        conjuncts(p, &mut attrs)?;
-    }
-    Some(Simple { name, attrs })
+    let conds = step.preds.iter().map(cond).collect::<Option<_>>()?;
+    Some(Simple { name, conds })
 }
 
-/// `@a = 'v'` (either way round), or several joined by `and`.
-fn conjuncts<'x>(e: &'x Expr, out: &mut Vec<(&'x ExpandedName, &'x str)>) -> Option<()> {
+fn cond(e: &Expr) -> Option<Cond<'_>> {
     match &e.kind {
-        ExprKind::And(a, b) => {
-            conjuncts(a, out)?;
-            conjuncts(b, out)
-        }
-        ExprKind::Compare(CmpOp::Eq, a, b) => {
-            let pair = match (a.attribute_step(), literal(b)) {
-                (Some(n), Some(v)) => (n, v),
-                _ => (b.attribute_step()?, literal(a)?),
-            };
-            out.push(pair);
-            Some(())
-        }
+        ExprKind::And(a, b) => Some(Cond::And(Box::new(cond(a)?), Box::new(cond(b)?))),
+        ExprKind::Or(a, b) => Some(Cond::Or(Box::new(cond(a)?), Box::new(cond(b)?))),
+        ExprKind::Compare(CmpOp::Eq, a, b) => match (a.attribute_step(), literal(b)) {
+            (Some(n), Some(v)) => Some(Cond::Eq(n, v)),
+            _ => Some(Cond::Eq(b.attribute_step()?, literal(a)?)),
+        },
         _ => None,
     }
 }
@@ -103,11 +103,17 @@ fn matches(dom: &Dom, n: DId, step: &Simple<'_>) -> bool {
     };
     *name.local == *step.name.local
         && *name.uri == *step.name.uri
-        && step.attrs.iter().all(|(an, value)| {
-            attrs
-                .iter()
-                .any(|a| *a.name.local == *an.local && *a.name.uri == *an.uri && a.value == *value)
-        })
+        && step.conds.iter().all(|c| holds(attrs, c))
+}
+
+fn holds(attrs: &[Attr], c: &Cond<'_>) -> bool {
+    match c {
+        Cond::Eq(an, value) => attrs
+            .iter()
+            .any(|a| *a.name.local == *an.local && *a.name.uri == *an.uri && a.value == *value),
+        Cond::And(a, b) => holds(attrs, a) && holds(attrs, b),
+        Cond::Or(a, b) => holds(attrs, a) || holds(attrs, b),
+    }
 }
 
 #[cfg(test)]
@@ -217,6 +223,21 @@ mod tests {
             ),
             (
                 "/configuration/system.webServer/httpProtocol/customHeaders/add[@name='A' or @name='B']",
+                true,
+                4,
+            ),
+            (
+                "/configuration/system.webServer/httpProtocol/customHeaders/add[@name='B' or @value='3' and @name='A']",
+                true,
+                2,
+            ),
+            (
+                "/configuration/system.webServer/httpProtocol/customHeaders/add[(@name='B' or @value='3') and @x:name='A']",
+                true,
+                1,
+            ),
+            (
+                "/configuration/system.webServer/httpProtocol/customHeaders/add[@name='A' or 1]",
                 false,
                 4,
             ),
