@@ -16,6 +16,7 @@
 use serde_json::{Map, Value};
 
 use super::{Report, time};
+use crate::diag::LineIndex;
 
 /// What one input gave.
 #[derive(Clone, Debug, Default)]
@@ -120,9 +121,9 @@ pub fn parse_text(file: &str, text: &str) -> Parsed {
 fn parse_stream(file: &str, text: &str) -> Option<Parsed> {
     let mut out = Parsed::default();
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    // The line of byte `counted` (counted on from the previous value, not from the start:
-    // counting from the start for every value made a day of reports quadratic).
-    let (mut line, mut counted) = (1u32, 0);
+    // Lines found by an index of the text, not counted from its start for each value (which
+    // made a day of reports quadratic).
+    let lines = LineIndex::new(text);
     loop {
         // The value starts at the first non-blank byte after the previous one.
         let before = stream.byte_offset();
@@ -131,8 +132,7 @@ fn parse_stream(file: &str, text: &str) -> Option<Parsed> {
             None => return Some(out),
             Some(Err(_)) => return None,
             Some(Ok(v)) => {
-                line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..start]).count() as u32;
-                counted = start;
+                let line = lines.pos(text, start).line;
                 collect_value(file, line, v, None, &mut out);
             }
         }
