@@ -85,16 +85,12 @@ impl<T: clap::Args> clap::Args for Lazy<T> {
 /// variant's) was set first and must win over the argument struct's, as when the arguments
 /// were added before it.
 fn keep_about(c: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    use clap::builder::Resettable;
     let (about, long_about) = (c.get_about().cloned(), c.get_long_about().cloned());
-    let c = augment(c);
-    let c = match about {
-        Some(a) => c.about(a),
-        None => c.about(None::<&'static str>),
-    };
-    match long_about {
-        Some(a) => c.long_about(a),
-        None => c.long_about(None::<&'static str>),
-    }
+    // `None` resets what the argument struct set.
+    augment(c)
+        .about(Resettable::from(about))
+        .long_about(Resettable::from(long_about))
 }
 
 impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
