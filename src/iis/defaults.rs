@@ -155,7 +155,7 @@ static RUNS_85: [Run; count_runs(TEXT_85, &ENTRIES_85)] = runs(TEXT_85, &ENTRIES
 
 /// Whether `text`'s fields at `a` and `b` are the same string.
 const fn same_field(text: &str, a: Span, b: Span) -> bool {
-    let b_ = text.as_bytes();
+    let bytes = text.as_bytes();
     let (a0, a1, b0, b1) = (
         a.start as usize,
         a.end as usize,
@@ -167,7 +167,7 @@ const fn same_field(text: &str, a: Span, b: Span) -> bool {
     }
     let mut i = 0;
     while a0 + i < a1 {
-        if b_[a0 + i] != b_[b0 + i] {
+        if bytes[a0 + i] != bytes[b0 + i] {
             return false;
         }
         i += 1;

@@ -101,16 +101,12 @@ fn matches(dom: &Dom, n: DId, step: &Simple<'_>) -> bool {
     let Data::Element { name, attrs, .. } = dom.data(n) else {
         return false;
     };
-    *name.local == *step.name.local
-        && *name.uri == *step.name.uri
-        && step.conds.iter().all(|c| holds(attrs, c))
+    name.is(step.name) && step.conds.iter().all(|c| holds(attrs, c))
 }
 
 fn holds(attrs: &[Attr], c: &Cond<'_>) -> bool {
     match c {
-        Cond::Eq(an, value) => attrs
-            .iter()
-            .any(|a| *a.name.local == *an.local && *a.name.uri == *an.uri && a.value == *value),
+        Cond::Eq(name, value) => attrs.iter().any(|a| a.name.is(name) && a.value == *value),
         Cond::And(a, b) => holds(attrs, a) && holds(attrs, b),
         Cond::Or(a, b) => holds(attrs, a) || holds(attrs, b),
     }

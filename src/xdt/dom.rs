@@ -45,6 +45,11 @@ pub struct Name {
 }
 
 impl Name {
+    /// Whether this is the expanded name `n` (same namespace and local part).
+    pub fn is(&self, n: &crate::xpath::ExpandedName) -> bool {
+        *self.local == *n.local && *self.uri == *n.uri
+    }
+
     /// `prefix:local`, or `local`.
     pub fn qualified(&self) -> String {
         if self.prefix.is_empty() {
@@ -304,13 +309,13 @@ impl Dom {
         self.mark_changed(parent);
     }
 
-    /// Puts a detached node in the place of `old`, which is unlinked.
+    /// Puts a detached node in the place of `old`, which is unlinked (which marks the parent
+    /// changed).
     pub fn replace(&mut self, old: DId, new: DId) {
         let Some(p) = self.parent(old) else { return };
         let i = self.position(p, old);
         self.remove(old);
         self.link(p, new, Some(i));
-        self.mark_changed(p);
     }
 
     /// Inserts a detached node right before (`after == false`) or after `sibling`.
